@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeImage, encodePng } from '../src/imaging';
+import { decodeImage, encodePngBytes } from '../src/imaging';
 import type { Pixels, SessionInputs } from '../src/runtime/types';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { ffmpegFrameProvider } from './ffmpegVideo';
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       fs.mkdirSync(values.out!, { recursive: true });
       result.figures.forEach((fig, i) => {
         const file = path.join(values.out!, `figure_${i + 1}.png`);
-        fs.writeFileSync(file, encodePng(fig.pixels));
+        fs.writeFileSync(file, encodePngBytes(fig.pixels));
         console.error(`figure ${i + 1}: ${file} (${fig.pixels.width}×${fig.pixels.height}${fig.titles.length ? `, "${fig.titles.join(' / ')}"` : ''})`);
       });
     }

@@ -16,6 +16,7 @@ import type { Pixels, PythonRuntime, VideoMeta } from '../../src/runtime/types';
 import { PythonPool, type PoolOptions, type WorkerTransport } from '../python/pool';
 import type { HostToWorker, WorkerToHost } from '../python/protocol';
 import type { ChildControl } from './childProtocol';
+import { preparePackageDir } from './packageCache';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -143,11 +144,21 @@ export type NodeRuntimeOptions = PoolOptions;
 /** Start building the child bundle right away; the pool spawns children once it is ready. */
 export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promise<PythonRuntime> {
   const bundleDir = await buildChildBundle();
-  const pyodide = pyodideDir();
+  let indexDir = pyodideDir();
+  let packageProblem: string | null = null;
+  if (options.packages !== 'compat' && options.packageBaseUrl) {
+    try {
+      indexDir = await preparePackageDir(indexDir, options.packageBaseUrl);
+    } catch (err) {
+      packageProblem = err instanceof Error ? err.message : String(err);
+    }
+  }
   return new PythonPool({
-    createTransport: () => new NodeTransport(bundleDir, pyodide),
-    indexURL: pyodide + '/',
+    createTransport: () => new NodeTransport(bundleDir, indexDir),
+    indexURL: indexDir + '/',
     pySources: loadPySources(),
-    options,
+    packageProblem,
+    // The child finds downloaded wheels in its index folder; it has no network of its own.
+    options: { ...options, packageBaseUrl: null },
   });
 }

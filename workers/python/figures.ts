@@ -4,7 +4,7 @@
  * plt.imshow cannot flood the page or the model's context.
  */
 import type { Figure, Pixels } from '../../src/runtime/types';
-import { resize } from '../../src/imaging';
+import { Resampling, resize } from '../../src/imaging';
 
 export function fitFigure(pixels: Pixels, titles: string[], maxSide: number): Figure {
   const side = Math.max(pixels.width, pixels.height);
@@ -12,5 +12,5 @@ export function fitFigure(pixels: Pixels, titles: string[], maxSide: number): Fi
   const scale = maxSide / side;
   const width = Math.max(1, Math.round(pixels.width * scale));
   const height = Math.max(1, Math.round(pixels.height * scale));
-  return { pixels: resize(pixels, width, height, 'box'), titles, downscaled: true };
+  return { pixels: resize(pixels, width, height, Resampling.BOX), titles, downscaled: true };
 }

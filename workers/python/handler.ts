@@ -10,7 +10,7 @@ import { readFrame } from './frameChannel';
 import { createImagingModule } from './imagingBridge';
 import { fitFigure } from './figures';
 import type { HostToWorker, InitRequest, Reply, ReplyPayloads, WorkerToHost } from './protocol';
-import { transferablesOf } from './protocol';
+import { REAL_PACKAGE_NAMES, transferablesOf } from './protocol';
 
 type LoadPyodide = (options: {
   indexURL: string;
@@ -30,7 +30,6 @@ export interface HandlerEnv {
 }
 
 const PY_ROOT = '/home/pyodide/pv';
-const REAL_PACKAGES = ['numpy', 'pillow', 'matplotlib'];
 const FRAME_WAIT_MS = 20_000;
 const MODE_OF: Record<number, string> = { 1: 'L', 3: 'RGB', 4: 'RGBA' };
 const CHANNELS_OF: Record<string, 1 | 3 | 4> = { L: 1, RGB: 3, RGBA: 4 };
@@ -96,6 +95,10 @@ export function createPythonHandler(env: HandlerEnv) {
 
   async function loadPackages(api: PyodideAPI, msg: InitRequest): Promise<{ packages: 'compat' | 'real'; note: string }> {
     if (msg.packages === 'compat') return { packages: 'compat', note: 'offline compatibility layer (chosen in settings)' };
+    if (msg.packageProblem) {
+      if (msg.packages === 'real') throw new Error(msg.packageProblem);
+      return { packages: 'compat', note: `offline compatibility layer (real packages unavailable: ${msg.packageProblem})` };
+    }
     const base = msg.packageBaseUrl ?? msg.indexURL;
     const numpyFile = api.lockfile.packages['numpy']?.file_name;
     // With no index configured, only try when the served distribution really has the wheels:
@@ -106,13 +109,13 @@ export function createPythonHandler(env: HandlerEnv) {
     }
     env.post({ kind: 'progress', fraction: 0.75, detail: 'Loading numpy, Pillow and matplotlib…' });
     const failures: string[] = [];
-    await api.loadPackage(REAL_PACKAGES, { messageCallback: () => {}, errorCallback: (m: string) => failures.push(m) });
+    await api.loadPackage([...REAL_PACKAGE_NAMES], { messageCallback: () => {}, errorCallback: (m: string) => failures.push(m) });
     // loadPackage can resolve without loading anything: trust only a real import.
     try {
       api.runPython('import numpy, PIL.Image, matplotlib');
       return { packages: 'real', note: `numpy, Pillow and matplotlib from ${base}` };
     } catch (err) {
-      const why = failures[0] ?? String(err).split('\n').filter(Boolean).pop();
+      const why = failures.join(' ').trim() || String(err).split('\n').filter(Boolean).pop();
       if (msg.packages === 'real') throw new Error(`could not load numpy, Pillow and matplotlib from ${base}: ${why}`);
       return { packages: 'compat', note: `offline compatibility layer (real packages failed to load: ${why})` };
     }

@@ -39,6 +39,8 @@ export interface PoolConfig {
   createTransport: () => WorkerTransport;
   indexURL: string;
   pySources: Record<string, string>;
+  /** Why the real packages cannot be loaded, when the host already knows (see packageCache.ts). */
+  packageProblem?: string | null;
   options?: PoolOptions;
 }
 

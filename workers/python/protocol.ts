@@ -5,6 +5,9 @@
  */
 import type { PackageMode, Pixels, RunResult, RuntimeLimits, VideoMeta } from '../../src/runtime/types';
 
+/** Pyodide packages that replace the compatibility layer when they can be loaded. */
+export const REAL_PACKAGE_NAMES = ['numpy', 'pillow', 'matplotlib'] as const;
+
 /** Layout of the frame channel: a SharedArrayBuffer with an Int32 header then pixel bytes. */
 export const FRAME_HEADER_INTS = 8;
 export const FRAME_STATE = { idle: 0, pending: 1, ready: 2, failed: 3 } as const;
@@ -18,6 +21,8 @@ export interface InitRequest {
   pySources: Record<string, string>;
   packages: PackageMode;
   packageBaseUrl: string | null;
+  /** Set by a host that already knows the real packages cannot be had, and why. */
+  packageProblem: string | null;
   limits: RuntimeLimits;
   /** Int8 interrupt buffer shared with whoever may interrupt (Pyodide's setInterruptBuffer). */
   interruptBuffer: SharedArrayBuffer;

@@ -43,6 +43,7 @@ export class PyWorker {
       pySources: config.pySources,
       packages: options.packages,
       packageBaseUrl: options.packageBaseUrl,
+      packageProblem: config.packageProblem ?? null,
       limits: options.limits,
       interruptBuffer: this.transport.interruptBuffer,
     }).then(

@@ -176,8 +176,15 @@ def open_session(sid, images, video):
     _sessions[sid] = session
 
 
+def _session(sid):
+    try:
+        return _sessions[sid]
+    except KeyError:
+        raise KeyError("no Python session %r here (it was closed, lost or never opened)" % sid) from None
+
+
 def reset_session(sid):
-    session = _sessions[sid]
+    session = _session(sid)
     _purge_session_modules()
     session.figures = []
     session.figures_dropped = 0
@@ -212,7 +219,7 @@ def _split_last_expression(code):
 def run(sid, code):
     """Run one cell in a session; returns a plain dict (the handler converts it)."""
     global _current_session
-    session = _sessions[sid]
+    session = _session(sid)
     session.figures = []
     session.figures_dropped = 0
     out = _CappedWriter(_limits["max_output_chars"])
