@@ -4,6 +4,7 @@
  * runs the same crop in the same run for comparison.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Pixels } from '../src/runtime/types';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 
@@ -66,13 +67,15 @@ async function main() {
 
   let native: number | string;
   try {
+    // Debian's python3 (with python3-pil) rather than whatever python3 is first on PATH.
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
     native = Number(
-      execFileSync('python3', ['-c', [
+      execFileSync(python, ['-c', [
         'import time, os, io', 'from PIL import Image',
         'im = Image.frombytes("RGB", (1024, 1024), os.urandom(1024 * 1024 * 3))', 'ts = []',
         'for _ in range(10):', '    t = time.perf_counter()', '    c = im.crop((256, 256, 768, 768)); b = c.tobytes()',
         '    ts.append((time.perf_counter() - t) * 1000)', 'print(sorted(ts)[5])',
-      ].join('\n')]).toString(),
+      ].join('\n')], { stdio: ['ignore', 'pipe', 'ignore'] }).toString(),
     );
   } catch {
     native = 'python3 with Pillow not available (apt-get install -y python3-pil)';

@@ -84,6 +84,11 @@ class Session:
     def rebind(self):
         """Fresh namespace with the inputs bound, as at the start of a trajectory."""
         self.ns = {"__name__": "__main__", "__builtins__": __builtins__}
+        # PyVision-style code uses these without importing them (its executor pre-imports).
+        import matplotlib.pyplot as plt
+        from PIL import Image
+
+        self.ns.update(plt=plt, Image=Image)
         for i, (mode, width, height, data) in enumerate(self.images):
             self.ns["image_clue_%d" % i] = _make_image(mode, width, height, data)
         if self.video is not None:
