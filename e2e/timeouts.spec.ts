@@ -1,0 +1,73 @@
+import { expect, test } from '@playwright/test';
+import { openApp, outputOf, runCode, setCode } from './helpers';
+
+const TIMEOUT_MS = 3000;
+
+test('a runaway loop is interrupted at the timeout; the session and its variables survive', async ({ page }) => {
+  await openApp(page, `?timeoutMs=${TIMEOUT_MS}`);
+  await expect(page.getByTestId('timeout-input')).toHaveValue('3');
+
+  const setup = await runCode(page, 'x = 41\nprint("x set")');
+  await expect(setup).toHaveAttribute('data-status', 'ok');
+
+  const t0 = Date.now();
+  const loop = await runCode(page, 'while True:\n    pass');
+  const elapsed = Date.now() - t0;
+  await expect(loop).toHaveAttribute('data-status', 'timeout');
+  await expect(loop.getByTestId('run-error')).toHaveAttribute('data-kind', 'timeout');
+  await expect(loop.getByTestId('run-error-type')).not.toBeEmpty();
+  await expect(loop.getByTestId('run-error-message')).toContainText(/time|limit|interrupt/i);
+  expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 200);
+  expect(elapsed).toBeLessThan(TIMEOUT_MS + 15_000);
+
+  const next = await runCode(page, 'print(x + 1)');
+  await expect(next).toHaveAttribute('data-status', 'ok');
+  await expect(next.getByTestId('fresh-session')).toHaveCount(0);
+  expect((await outputOf(next)).trim()).toBe('42');
+});
+
+test('code that swallows KeyboardInterrupt is terminated, reported as session lost, and the next run gets a fresh session', async ({ page }) => {
+  await openApp(page, `?timeoutMs=${TIMEOUT_MS}`);
+
+  const setup = await runCode(page, 'y = 7\nprint("y set")');
+  await expect(setup).toHaveAttribute('data-status', 'ok');
+
+  const stubborn = [
+    'while True:',
+    '    try:',
+    '        while True:',
+    '            pass',
+    '    except KeyboardInterrupt:',
+    '        pass',
+  ].join('\n');
+  const lost = await runCode(page, stubborn);
+  await expect(lost).toHaveAttribute('data-status', 'session-lost');
+  await expect(lost.getByTestId('run-error')).toHaveAttribute('data-kind', 'session-lost');
+  await expect(lost.getByTestId('session-lost-note')).toBeVisible();
+
+  const next = await runCode(page, 'try:\n    y\n    print("old session")\nexcept NameError:\n    print("fresh session")');
+  await expect(next).toHaveAttribute('data-status', 'ok');
+  await expect(next.getByTestId('fresh-session')).toBeVisible();
+  expect((await outputOf(next)).trim()).toBe('fresh session');
+  // image_clue_0 is bound again in the new session.
+  const img = await runCode(page, 'print(image_clue_0.size)');
+  expect(await outputOf(img)).toMatch(/\(\d+, \d+\)/);
+});
+
+test('Stop terminates a running call and Python restarts', async ({ page }) => {
+  await openApp(page, '?timeoutMs=60000');
+  await expect(page.getByTestId('timeout-input')).toHaveValue('60');
+  const results = page.getByTestId('run-result');
+  const before = await results.count();
+  await setCode(page, 'import time\nwhile True:\n    time.sleep(0.01)');
+  await page.getByTestId('run-button').click();
+  await expect(results).toHaveCount(before + 1);
+  await expect(results.nth(before)).toHaveAttribute('data-status', 'running');
+  await page.waitForTimeout(500);
+  await page.getByTestId('stop-button').click();
+  await expect(results.nth(before)).toHaveAttribute('data-status', 'stopped', { timeout: 5_000 });
+  await expect(page.getByTestId('runtime-status')).toHaveAttribute('data-phase', 'ready', { timeout: 60_000 });
+  const next = await runCode(page, 'print(2 + 2)');
+  await expect(next).toHaveAttribute('data-status', 'ok');
+  expect((await outputOf(next)).trim()).toBe('4');
+});

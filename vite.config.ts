@@ -1,0 +1,120 @@
+import { existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve, sep } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Connect, type Plugin } from 'vite';
+
+/**
+ * Security headers for every response, in development, in `vite preview` and in production.
+ *
+ * - COOP + COEP make the page cross-origin isolated: SharedArrayBuffer (Pyodide's interrupt
+ *   buffer, the video frame channel) exists only then.
+ * - The CSP is what actually keeps Python in the worker off the network: deleting `fetch`,
+ *   `WebSocket`, … in the worker is not enough (`js.eval` + dynamic `import()` still gets out),
+ *   while `connect-src 'self'` / `script-src 'self'` / `worker-src 'self' blob:` close every path.
+ *   Pyodide itself needs only `'wasm-unsafe-eval'`.
+ *
+ * Production hosting must send the same headers (see README.md, "Deploying"); the values are
+ * exported so a deployment script can reuse them.
+ */
+export const CSP_DIRECTIVES_PRODUCTION = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+];
+
+/** The dev server injects an inline React-refresh preamble, so it also needs 'unsafe-inline'. */
+export const CSP_DIRECTIVES_DEV = CSP_DIRECTIVES_PRODUCTION.map((d) =>
+  d.startsWith('script-src ') ? "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'" : d,
+);
+
+export function securityHeaders(mode: 'dev' | 'production'): Record<string, string> {
+  return {
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Content-Security-Policy': (mode === 'dev' ? CSP_DIRECTIVES_DEV : CSP_DIRECTIVES_PRODUCTION).join('; '),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
+/**
+ * Static asset folders that must never fall back to the SPA's index.html: a missing Pyodide file
+ * has to be a plain 404, otherwise Pyodide reads the HTML page as a corrupt package
+ * (an "integrity" error) instead of "not found".
+ */
+const STRICT_STATIC_PREFIXES = ['/pyodide/', '/samples/'];
+
+function staticFileExists(root: string, urlPath: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return false;
+  }
+  const file = resolve(root, '.' + decoded);
+  if (file !== root && !file.startsWith(root + sep)) return false; // path traversal
+  try {
+    return existsSync(file) && statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function headersMiddleware(mode: 'dev' | 'production', staticRoot: () => string): Connect.NextHandleFunction {
+  const headers = securityHeaders(mode);
+  return (req: IncomingMessage, res: ServerResponse, next: Connect.NextFunction) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    const urlPath = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
+    if (urlPath.endsWith('.wasm')) res.setHeader('Content-Type', 'application/wasm');
+    if (STRICT_STATIC_PREFIXES.some((p) => urlPath.startsWith(p)) && !staticFileExists(staticRoot(), urlPath)) {
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(`404 Not Found: ${urlPath}\n`);
+      return;
+    }
+    next();
+  };
+}
+
+function securityHeadersPlugin(): Plugin {
+  let publicDir = resolve('public');
+  let outDir = resolve('dist');
+  return {
+    name: 'pyvision:security-headers',
+    configResolved(config) {
+      publicDir = config.publicDir ? resolve(config.publicDir) : resolve(config.root, 'public');
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    // Registered directly (not in a returned post hook), so they run before Vite's own
+    // middlewares and every response (modules, workers, /pyodide/*, the HTML) gets the headers.
+    configureServer(server) {
+      server.middlewares.use(headersMiddleware('dev', () => publicDir));
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(headersMiddleware('production', () => outDir));
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), securityHeadersPlugin()],
+  // Pre-bundling pyodide makes the dev server reload the page the first time the worker loads it.
+  // The worker's CommonJS deps are pre-bundled up front, or the first worker load in dev
+  // discovers them late and Vite reloads the page.
+  optimizeDeps: { exclude: ['pyodide'], include: ['fast-png', 'jpeg-js'] },
+  worker: { format: 'es' },
+  server: { host: '127.0.0.1', port: 5173 },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  build: {
+    target: 'es2022',
+    // Pyodide's core (≈10 MB) is served from public/pyodide/, not bundled; TF.js chunks are big.
+    chunkSizeWarningLimit: 4096,
+  },
+});
