@@ -54,10 +54,11 @@ test('code that swallows KeyboardInterrupt is terminated, reported as session lo
   expect(await outputOf(img)).toMatch(/\(\d+, \d+\)/);
 });
 
-test('Stop terminates a running call and Python restarts', async ({ page }) => {
+test('Stop interrupts a running call and the session keeps its variables', async ({ page }) => {
   await openApp(page, '?timeoutMs=60000');
   await expect(page.getByTestId('timeout-input')).toHaveValue('60');
   const results = page.getByTestId('run-result');
+  await runCode(page, 'kept = 40');
   const before = await results.count();
   await setCode(page, 'import time\nwhile True:\n    time.sleep(0.01)');
   await page.getByTestId('run-button').click();
@@ -67,7 +68,7 @@ test('Stop terminates a running call and Python restarts', async ({ page }) => {
   await page.getByTestId('stop-button').click();
   await expect(results.nth(before)).toHaveAttribute('data-status', 'stopped', { timeout: 5_000 });
   await expect(page.getByTestId('runtime-status')).toHaveAttribute('data-phase', 'ready', { timeout: 60_000 });
-  const next = await runCode(page, 'print(2 + 2)');
+  const next = await runCode(page, 'print(kept + 2)');
   await expect(next).toHaveAttribute('data-status', 'ok');
-  expect((await outputOf(next)).trim()).toBe('4');
+  expect((await outputOf(next)).trim()).toBe('42');
 });

@@ -1,175 +1,122 @@
-import { describe, expect, it } from 'vitest';
-import type {
-  Pixels,
-  PythonRuntime,
-  PythonSession,
-  RunResult,
-  RuntimeOptions,
-  RuntimeStatus,
-  SessionInputs,
-} from '../../src/runtime/types';
+/**
+ * The page's controller over the REAL runtime: the Node implementation of the same
+ * PythonRuntime interface the browser uses (confined child processes, real Pyodide).
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Pixels, PythonRuntime, RuntimeStatus } from '../../src/runtime/types';
+import type { PoolOptions } from '../../workers/python/pool';
+import { nodeRuntimeFactory } from '../../workers/node/nodeRuntime';
 import { IDLE_STATUS, PythonController } from './pythonController';
 
-/**
- * A scripted in-memory runtime: enough to check the controller's session bookkeeping
- * (the real runtime is exercised by workers/**.test.ts and the e2e specs).
- */
-class ScriptedRuntime implements PythonRuntime {
-  sessions: ScriptedSession[] = [];
-  disposed = false;
-  constructor(readonly options: Partial<RuntimeOptions>) {}
-  async start() {}
-  async openSession(inputs: SessionInputs = {}): Promise<PythonSession> {
-    const s = new ScriptedSession(`s${this.sessions.length}`, inputs);
-    this.sessions.push(s);
-    return s;
-  }
-  status(): RuntimeStatus {
-    return { ...IDLE_STATUS, phase: this.disposed ? 'disposed' : 'ready', progress: 1 };
-  }
-  onStatus(listener: (s: RuntimeStatus) => void) {
-    listener(this.status());
-    return () => {};
-  }
-  async dispose() {
-    this.disposed = true;
-  }
-}
+let makeRuntime: (options?: PoolOptions) => PythonRuntime;
+let controller: PythonController | null = null;
 
-const ok = (output: string): RunResult => ({ ok: true, output, outputTruncated: false, figures: [], figuresDropped: 0, error: null, wallMs: 1 });
+beforeAll(async () => {
+  makeRuntime = await nodeRuntimeFactory();
+}, 60_000);
 
-class ScriptedSession implements PythonSession {
-  lost = false;
-  vars = new Map<string, string>();
-  hang: Promise<never> | null = null;
-  constructor(
-    readonly id: string,
-    readonly inputs: SessionInputs,
-  ) {}
-  async run(code: string): Promise<RunResult> {
-    if (code === 'hang') return new Promise<RunResult>(() => {});
-    if (code === 'lose') {
-      this.lost = true;
-      return { ...ok(''), ok: false, error: { kind: 'session-lost', type: 'SessionLost', message: 'lost', traceback: '' } };
-    }
-    const set = /^(\w+)=(\w+)$/.exec(code);
-    if (set) this.vars.set(set[1]!, set[2]!);
-    const get = /^print\((\w+)\)$/.exec(code);
-    return ok(get ? (this.vars.get(get[1]!) ?? 'NameError') : '');
-  }
-  async reset() {
-    this.vars.clear();
-  }
-  async close() {}
-}
+afterEach(async () => {
+  await controller?.dispose();
+  controller = null;
+});
 
-function setup() {
-  const runtimes: ScriptedRuntime[] = [];
+function setup(timeoutMs = 3000) {
+  const created: Array<{ options: PoolOptions; runtime: PythonRuntime }> = [];
   const statuses: RuntimeStatus[] = [];
-  const controller = new PythonController(
-    (o) => {
-      const r = new ScriptedRuntime(o);
-      runtimes.push(r);
-      return r;
+  controller = new PythonController(
+    (options) => {
+      const runtime = makeRuntime(options as PoolOptions);
+      created.push({ options: options as PoolOptions, runtime });
+      return runtime;
     },
     (s) => statuses.push(s),
-    3000,
+    timeoutMs,
   );
-  return { controller, runtimes, statuses };
+  return { controller, created, statuses };
 }
 
-const image = (v: number): Pixels => ({ width: 2, height: 1, channels: 3, data: new Uint8Array([v, v, v, v, v, v]) });
+const gray = (v: number): Pixels => ({ width: 2, height: 1, channels: 3, data: new Uint8Array([v, v, v, v, v, v]) });
 
-describe('PythonController', () => {
-  it('keeps one session across runs, with the image bound as a copy', async () => {
-    const { controller, runtimes } = setup();
-    const img = image(7);
+describe('PythonController (real runtime)', () => {
+  it('keeps one session across runs, with the image bound (as a copy) as image_clue_0', async () => {
+    const { controller, created } = setup();
+    const img = gray(7);
     controller.setImage(img);
-    const first = await controller.run('x=1');
+    const first = await controller.run('x = 1');
     expect(first.freshSession).toBe(true);
-    const second = await controller.run('print(x)');
+    const second = await controller.run('print(x, image_clue_0.getpixel((1, 0)))');
     expect(second.freshSession).toBe(false);
-    expect(second.result.output).toBe('1');
-    expect(runtimes).toHaveLength(1);
-    const bound = runtimes[0]!.sessions[0]!.inputs.images![0]!;
-    expect(bound.data).not.toBe(img.data);
-    expect(Array.from(bound.data)).toEqual(Array.from(img.data));
-    expect(runtimes[0]!.options.limits?.timeoutMs).toBe(3000);
+    expect(second.result.output).toBe('1 (7, 7, 7)\n');
+    expect(created).toHaveLength(1);
+    expect(created[0]!.options.limits?.timeoutMs).toBe(3000);
+    expect(img.data.length).toBe(6); // the caller's buffer was not transferred away
   });
 
-  it('opens a fresh session after a new image, a lost session or a reset failure', async () => {
-    const { controller, runtimes } = setup();
-    controller.setImage(image(1));
-    await controller.run('x=1');
-    controller.setImage(image(2));
-    const afterImage = await controller.run('print(x)');
+  it('opens a fresh session after a new image or a lost session', async () => {
+    const { controller } = setup(1500);
+    controller.setImage(gray(1));
+    await controller.run('x = 1');
+    controller.setImage(gray(2));
+    const afterImage = await controller.run('print(image_clue_0.getpixel((0, 0)))\nprint(x)');
     expect(afterImage.freshSession).toBe(true);
-    expect(afterImage.result.output).toBe('NameError');
-    expect(runtimes[0]!.sessions[1]!.inputs.images![0]!.data[0]).toBe(2);
+    expect(afterImage.result.output).toBe('(2, 2, 2)\n');
+    expect(afterImage.result.error?.type).toBe('NameError');
 
-    const lost = await controller.run('lose');
+    const lost = await controller.run('while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass');
     expect(lost.result.error?.kind).toBe('session-lost');
-    const next = await controller.run('print(x)');
+    const next = await controller.run('print("again")');
     expect(next.freshSession).toBe(true);
-    expect(runtimes[0]!.sessions).toHaveLength(3);
-  });
+    expect(next.result.output).toBe('again\n');
+  }, 30_000);
 
   it('reset clears variables but keeps the session', async () => {
-    const { controller, runtimes } = setup();
-    await controller.run('x=1');
+    const { controller } = setup();
+    await controller.run('x = 1');
     await controller.resetSession();
     const r = await controller.run('print(x)');
     expect(r.freshSession).toBe(false);
-    expect(r.result.output).toBe('NameError');
-    expect(runtimes[0]!.sessions).toHaveLength(1);
+    expect(r.result.error?.type).toBe('NameError');
   });
 
-  it('stop reports the pending run as stopped and replaces the runtime', async () => {
-    const { controller, runtimes } = setup();
-    await controller.run('x=1');
-    const pending = controller.run('hang');
-    await new Promise((r) => setTimeout(r, 10));
+  it('stop interrupts the running call and keeps the session', async () => {
+    const { controller, created } = setup(60_000);
+    await controller.run('x = 41');
+    const pending = controller.run('while True: pass');
+    await new Promise((r) => setTimeout(r, 300));
     expect(controller.isRunning).toBe(true);
     controller.stop();
     const stopped = await pending;
     expect(stopped.stopped).toBe(true);
-    expect(stopped.result.error).toMatchObject({ kind: 'session-lost', type: 'Stopped' });
+    expect(stopped.result.error).toMatchObject({ type: 'KeyboardInterrupt' });
     expect(controller.isRunning).toBe(false);
-    expect(runtimes[0]!.disposed).toBe(true);
-    expect(runtimes).toHaveLength(2);
-    const next = await controller.run('print(x)');
-    expect(next.freshSession).toBe(true);
-    expect(next.result.output).toBe('NameError');
-  });
+    const next = await controller.run('print(x + 1)');
+    expect(next.freshSession).toBe(false);
+    expect(next.result.output).toBe('42\n');
+    expect(created).toHaveLength(1);
+  }, 30_000);
 
-  it('a new timeout replaces the runtime with the new limit, also when changed mid-run', async () => {
-    const { controller, runtimes } = setup();
-    await controller.run('x=1');
-    controller.setTimeoutMs(5000);
-    expect(runtimes).toHaveLength(2);
-    expect(runtimes[1]!.options.limits?.timeoutMs).toBe(5000);
-
-    const pending = controller.run('hang');
-    await new Promise((r) => setTimeout(r, 10));
-    controller.setTimeoutMs(8000); // running: applied at the next run
-    expect(runtimes).toHaveLength(2);
-    controller.stop();
-    await pending;
-    await controller.run('x=2');
-    expect(runtimes.at(-1)!.options.limits?.timeoutMs).toBe(8000);
-  });
+  it('a new timeout replaces the runtime with the new limit', async () => {
+    const { controller, created } = setup(1000);
+    await controller.run('x = 1');
+    controller.setTimeoutMs(2500);
+    expect(created).toHaveLength(2);
+    expect(created[1]!.options.limits?.timeoutMs).toBe(2500);
+    const r = await controller.run('import time\nt = time.time()\nwhile time.time() - t < 1.5: pass\nprint("done")');
+    expect(r.result.output).toBe('done\n'); // would have timed out under the old 1 s limit
+  }, 30_000);
 
   it('reports a runtime that cannot be created instead of throwing', async () => {
     const statuses: RuntimeStatus[] = [];
-    const controller = new PythonController(
+    const failing = new PythonController(
       () => {
         throw new Error('not cross-origin isolated');
       },
       (s) => statuses.push(s),
     );
-    controller.warmUp();
+    failing.warmUp();
     expect(statuses.at(-1)).toMatchObject({ phase: 'error' });
-    const r = await controller.run('x=1');
+    expect(IDLE_STATUS.phase).toBe('idle');
+    const r = await failing.run('x = 1');
     expect(r.result.error?.message).toContain('not cross-origin isolated');
   });
 });

@@ -5,9 +5,9 @@
  *   resets or restarts, or the runtime reports the session lost (a worker had to be terminated);
  *   the next run then opens a fresh session with the current image bound as `image_clue_0`.
  * - The per-call timeout is part of the runtime's options, so changing it replaces the runtime.
- * - Stop while running: the `PythonSession` interface has no cancel call, so Stop disposes the
- *   runtime (terminating its workers) and starts a fresh one; the pending run is reported as
- *   stopped and the session as lost.
+ * - Stop while running interrupts the call (KeyboardInterrupt, variables kept); code that
+ *   ignores the interrupt gets its worker replaced by the runtime (the session is then lost).
+ *   While nothing can be interrupted yet (Python still loading), Stop restarts the runtime.
  *
  * Framework-free (no React), so it can be driven by the zustand store or by tests.
  */
@@ -66,6 +66,7 @@ export class PythonController {
   private image: Pixels | null = null;
   private timeoutMs: number;
   private running = false;
+  private stopRequested = false;
   private stopCurrent: (() => void) | null = null;
 
   constructor(
@@ -113,6 +114,7 @@ export class PythonController {
   async run(code: string): Promise<ControllerRun> {
     if (this.running) throw new Error('a run is already in progress');
     this.running = true;
+    this.stopRequested = false;
     const started = performance.now();
     let stop!: () => void;
     const stopped = new Promise<'stopped'>((resolve) => {
@@ -146,7 +148,7 @@ export class PythonController {
           stopped: true,
         };
       }
-      return { ...outcome, stopped: false };
+      return { ...outcome, stopped: this.stopRequested };
     } catch (err) {
       // Runtime failures (Pyodide could not load, worker crashed while opening, …).
       const message = err instanceof Error ? err.message : String(err);
@@ -162,8 +164,12 @@ export class PythonController {
     }
   }
 
-  /** Stop the running call (terminates the workers) or, when idle, restart Python. */
+  /** Interrupt the running call or, when idle, restart Python. */
   stop(): void {
+    if (!this.running) return this.restart();
+    this.stopRequested = true;
+    if (this.session && !this.session.lost) return this.session.interrupt();
+    // Nothing to interrupt yet (a session is still opening): start over.
     const stop = this.stopCurrent;
     this.restart();
     stop?.();

@@ -87,13 +87,14 @@ function timeoutFromUrl(): number | null {
   return Number.isFinite(ms) ? clampTimeout(ms) : null;
 }
 
-function statusOf(result: RunResult): RunStatus {
+function statusOf(result: RunResult, stopped: boolean): RunStatus {
   if (result.ok) return 'ok';
+  if (stopped && (result.error?.type === 'KeyboardInterrupt' || result.error?.type === 'Stopped')) return 'stopped';
   switch (result.error?.kind) {
     case 'timeout':
       return 'timeout';
     case 'session-lost':
-      return result.error.type === 'Stopped' ? 'stopped' : 'session-lost';
+      return 'session-lost';
     default:
       return 'error';
   }
@@ -204,12 +205,12 @@ export const usePlayground = create<PlaygroundState>()(
           set({ running: true });
           addLog({ kind: 'run', id, code, status: 'running', result: null, freshSession: false, elapsedMs: 0 });
           try {
-            const { result, freshSession } = await ctl().run(code);
+            const { result, freshSession, stopped } = await ctl().run(code);
             const entry: RunEntry = {
               kind: 'run',
               id,
               code,
-              status: statusOf(result),
+              status: statusOf(result, stopped),
               result,
               freshSession,
               elapsedMs: performance.now() - started,

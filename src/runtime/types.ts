@@ -135,6 +135,11 @@ export interface PythonSession {
   readonly id: string;
   /** Run code in this session's namespace; never rejects for Python errors or timeouts. */
   run(code: string): Promise<RunResult>;
+  /**
+   * Stop the call in flight, if any: KeyboardInterrupt first (variables kept); if the code
+   * ignores it for interruptGraceMs, its worker is replaced and the session is lost.
+   */
+  interrupt(): void;
   /** Clear the namespace and re-bind the inputs. */
   reset(): Promise<void>;
   /** Release the session; its worker returns to the pool. Idempotent. */

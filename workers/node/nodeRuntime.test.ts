@@ -130,6 +130,27 @@ describe('timeouts', () => {
     }, 30_000);
   }
 
+  it('stops a call on request, keeping the session; or replaces the worker if the code ignores it', async () => {
+    await withSession(async (s) => {
+      await s.run('kept = 5');
+      const pending = s.run('while True: pass');
+      setTimeout(() => s.interrupt(), 200);
+      const r = await pending;
+      expect(r.error).toMatchObject({ kind: 'python', type: 'KeyboardInterrupt' });
+      expect(r.error!.message).toMatch(/stopped by the user/);
+      expect((await s.run('print(kept)')).output).toBe('5\n');
+      s.interrupt(); // nothing in flight: a no-op
+      expect((await s.run('print(kept + 1)')).output).toBe('6\n');
+    });
+    const stubborn = await runtime.openSession();
+    const pending = stubborn.run('while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass');
+    setTimeout(() => stubborn.interrupt(), 200);
+    const r = await pending;
+    expect(r.error?.kind).toBe('session-lost');
+    expect(r.error?.message).toMatch(/stopped and ignored the interrupt/);
+    await stubborn.close();
+  }, 20_000);
+
   it('ignores an interrupt that arrives after the call already finished', async () => {
     await withSession(async (s) => {
       // A call that ends just about at the limit must not leave a pending interrupt behind.

@@ -141,24 +141,33 @@ class NodeTransport implements WorkerTransport {
 
 export type NodeRuntimeOptions = PoolOptions;
 
-/** Start building the child bundle right away; the pool spawns children once it is ready. */
-export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promise<PythonRuntime> {
+/**
+ * A synchronous factory for Node runtimes (what the app's controller and tests take), ready
+ * once the child bundle is built and, when an index is configured, the wheels are cached.
+ */
+export async function nodeRuntimeFactory(base: NodeRuntimeOptions = {}): Promise<(options?: NodeRuntimeOptions) => PythonRuntime> {
   const bundleDir = await buildChildBundle();
   let indexDir = pyodideDir();
   let packageProblem: string | null = null;
-  if (options.packages !== 'compat' && options.packageBaseUrl) {
+  if (base.packages !== 'compat' && base.packageBaseUrl) {
     try {
-      indexDir = await preparePackageDir(indexDir, options.packageBaseUrl);
+      indexDir = await preparePackageDir(indexDir, base.packageBaseUrl);
     } catch (err) {
       packageProblem = err instanceof Error ? err.message : String(err);
     }
   }
-  return new PythonPool({
-    createTransport: () => new NodeTransport(bundleDir, indexDir),
-    indexURL: indexDir + '/',
-    pySources: loadPySources(),
-    packageProblem,
-    // The child finds downloaded wheels in its index folder; it has no network of its own.
-    options: { ...options, packageBaseUrl: null },
-  });
+  const pySources = loadPySources();
+  return (options = {}) =>
+    new PythonPool({
+      createTransport: () => new NodeTransport(bundleDir, indexDir),
+      indexURL: indexDir + '/',
+      pySources,
+      packageProblem,
+      // The child finds downloaded wheels in its index folder; it has no network of its own.
+      options: { ...base, ...options, packageBaseUrl: null },
+    });
+}
+
+export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promise<PythonRuntime> {
+  return (await nodeRuntimeFactory(options))();
 }

@@ -10,6 +10,7 @@ import { createPythonHandler } from './handler';
 import type { HostToWorker, Reply, WorkerToHost } from './protocol';
 
 const sent: WorkerToHost[] = [];
+const interruptBuffer = new SharedArrayBuffer(1);
 let lockedDown = 0;
 const handler = createPythonHandler({
   loadPyodide: loadPyodide as Parameters<typeof createPythonHandler>[0]['loadPyodide'],
@@ -35,7 +36,7 @@ beforeAll(async () => {
     packageBaseUrl: null,
     packageProblem: null,
     limits: DEFAULT_LIMITS,
-    interruptBuffer: new SharedArrayBuffer(1),
+    interruptBuffer,
   });
   expect(reply).toMatchObject({ ok: true, request: 'init' });
 }, 60_000);
@@ -77,5 +78,27 @@ describe('python worker handler', () => {
     const second = handler.handle({ kind: 'run', reqId: 11, sessionId: 'b', code: 'pass' }).then(() => order.push(11));
     await Promise.all([first, second]);
     expect(order).toEqual([10, 11]);
+  });
+});
+
+describe('interrupts outside the cell', () => {
+  it('turns a KeyboardInterrupt raised in the harness itself (before the cell) into a result, and recovers', async () => {
+    await ask({ kind: 'open', reqId: 20, sessionId: 'c', images: [], video: null, frameChannel: null });
+    // The window between the harness's entry and its try block is too small to hit by timing:
+    // make the harness's first step raise, once, exactly as a badly timed interrupt would.
+    const arm = [
+      'import sys, _pv_harness',
+      'real = _pv_harness._session',
+      'def once(sid):',
+      '    _pv_harness._session = real',
+      "    sys.stdout = None  # what an interrupt inside run()'s finally could leave behind",
+      '    raise KeyboardInterrupt',
+      '_pv_harness._session = once',
+    ].join('\n');
+    expect(await ask({ kind: 'run', reqId: 21, sessionId: 'c', code: arm })).toMatchObject({ ok: true, value: { result: { ok: true } } });
+    const r = await ask({ kind: 'run', reqId: 22, sessionId: 'c', code: 'print("never")' });
+    expect(r).toMatchObject({ ok: true, value: { result: { ok: false, error: { type: 'KeyboardInterrupt' } } } });
+    const after = await ask({ kind: 'run', reqId: 23, sessionId: 'c', code: 'import sys\nprint("captured", sys.stdout is not None)' });
+    expect(after).toMatchObject({ ok: true, value: { result: { output: 'captured True\n' } } });
   });
 });

@@ -155,7 +155,16 @@ export function createPythonHandler(env: HandlerEnv) {
   }
 
   function run(sessionId: string, code: string): RunResult {
-    const proxy = need(harness).run!(sessionId, code) as { toJs(o: object): PyRunResult; destroy(): void };
+    let proxy: { toJs(o: object): PyRunResult; destroy(): void };
+    const started = performance.now();
+    try {
+      proxy = need(harness).run!(sessionId, code) as typeof proxy;
+    } catch (err) {
+      // An interrupt can land just before or after the harness's own try block.
+      if (!/KeyboardInterrupt/.test(String(err))) throw err;
+      need(harness).recover!();
+      return interruptedResult(performance.now() - started);
+    }
     const raw = proxy.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
     proxy.destroy();
     const figures: Figure[] = raw.figures.map((f) =>
@@ -203,6 +212,18 @@ export function createPythonHandler(env: HandlerEnv) {
       queue = queue.then(() => handleOne(msg));
       return queue;
     },
+  };
+}
+
+function interruptedResult(wallMs: number): RunResult {
+  return {
+    ok: false,
+    output: '',
+    outputTruncated: false,
+    figures: [],
+    figuresDropped: 0,
+    error: { kind: 'python', type: 'KeyboardInterrupt', message: 'KeyboardInterrupt', traceback: 'KeyboardInterrupt\n' },
+    wallMs,
   };
 }
 

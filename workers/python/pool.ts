@@ -218,6 +218,7 @@ export class PythonPool implements PythonRuntime {
 class PoolSession implements PythonSession {
   lost = false;
   private closed = false;
+  private stopInFlight: (() => void) | null = null;
   private frameChannel: SharedArrayBuffer | null = null;
 
   constructor(
@@ -265,36 +266,44 @@ class PoolSession implements PythonSession {
     return this.worker.exclusive(async () => {
       const transport = this.worker.transport;
       transport.clearInterrupt();
-      let interrupted = false;
+      let reason: 'timeout' | 'user' | null = null;
       let killTimer: ReturnType<typeof setTimeout> | undefined;
-      const interruptTimer = setTimeout(() => {
-        interrupted = true;
+      const stop = (why: 'timeout' | 'user') => {
+        if (reason) return;
+        reason = why;
         transport.interrupt();
-        killTimer = setTimeout(
-          () => this.worker.kill(`the code ran past the ${fmtSeconds(limits.timeoutMs)} limit and ignored the interrupt`),
-          limits.interruptGraceMs,
-        );
-      }, limits.timeoutMs);
+        const what = why === 'timeout' ? `the code ran past the ${fmtSeconds(limits.timeoutMs)} limit` : 'the code was stopped';
+        killTimer = setTimeout(() => this.worker.kill(`${what} and ignored the interrupt`), limits.interruptGraceMs);
+      };
+      this.stopInFlight = () => stop('user');
+      const interruptTimer = setTimeout(() => stop('timeout'), limits.timeoutMs);
       try {
         const { result } = await this.worker.request({ kind: 'run', sessionId: this.id, code });
-        if (interrupted && result.error?.type === 'KeyboardInterrupt') {
+        if (reason === 'timeout' && result.error?.type === 'KeyboardInterrupt') {
           result.error = {
             kind: 'timeout',
             type: 'TimeoutError',
             message: `TimeoutError: the code ran past the ${fmtSeconds(limits.timeoutMs)} limit and was interrupted (the session's variables are kept)`,
             traceback: result.error.traceback,
           };
+        } else if (reason === 'user' && result.error?.type === 'KeyboardInterrupt') {
+          result.error.message = "KeyboardInterrupt: stopped by the user (the session's variables are kept)";
         }
         return result;
       } catch (err) {
         if (!(err instanceof WorkerLostError)) throw err;
         return lostResult(performance.now() - started, err.message);
       } finally {
+        this.stopInFlight = null;
         clearTimeout(interruptTimer);
         clearTimeout(killTimer);
         transport.clearInterrupt();
       }
     });
+  }
+
+  interrupt(): void {
+    this.stopInFlight?.();
   }
 
   async reset(): Promise<void> {

@@ -263,6 +263,13 @@ def run(sid, code):
     }
 
 
+def recover():
+    """After an interrupt that landed outside run()'s try block: undo its redirections."""
+    global _current_session
+    sys.stdout, sys.stderr, sys.stdin = sys.__stdout__, sys.__stderr__, sys.__stdin__
+    _current_session = None
+
+
 def _one_line(exc):
     text = str(exc).strip().splitlines()
     first = text[0] if text else ""
