@@ -13,6 +13,7 @@
  */
 import {
   DEFAULT_LIMITS,
+  failedRun,
   type Pixels,
   type PythonRuntime,
   type PythonSession,
@@ -40,15 +41,7 @@ export const IDLE_STATUS: RuntimeStatus = {
 };
 
 function failure(kind: 'python' | 'session-lost', type: string, message: string, wallMs: number): RunResult {
-  return {
-    ok: false,
-    output: '',
-    outputTruncated: false,
-    figures: [],
-    figuresDropped: 0,
-    error: { kind, type, message, traceback: '' },
-    wallMs,
-  };
+  return failedRun({ kind, type, message, traceback: '' }, wallMs);
 }
 
 /** Pixel buffers are transferred to the worker: always hand over a copy, keep the original. */

@@ -124,6 +124,11 @@ export interface RunResult {
   wallMs: number;
 }
 
+/** A call that produced nothing but an error (interrupted, lost, or failed before running). */
+export function failedRun(error: RunError, wallMs: number): RunResult {
+  return { ok: false, output: '', outputTruncated: false, figures: [], figuresDropped: 0, error, wallMs };
+}
+
 export interface SessionInputs {
   /** Bound in order as image_clue_0, image_clue_1, … (PIL-style images). */
   images?: Pixels[];

@@ -5,7 +5,7 @@
  * it is also usable in-process in tests. Environment specifics come in through HandlerEnv.
  */
 import type { PyodideAPI } from 'pyodide';
-import type { Figure, Pixels, RunResult, RuntimeLimits } from '../../src/runtime/types';
+import { failedRun, type Figure, type Pixels, type RunResult, type RuntimeLimits } from '../../src/runtime/types';
 import { readFrame } from './frameChannel';
 import { createImagingModule } from './imagingBridge';
 import { fitFigure } from './figures';
@@ -163,7 +163,8 @@ export function createPythonHandler(env: HandlerEnv) {
       // An interrupt can land just before or after the harness's own try block.
       if (!/KeyboardInterrupt/.test(String(err))) throw err;
       need(harness).recover!();
-      return interruptedResult(performance.now() - started);
+      const error = { kind: 'python', type: 'KeyboardInterrupt', message: 'KeyboardInterrupt', traceback: 'KeyboardInterrupt\n' } as const;
+      return failedRun(error, performance.now() - started);
     }
     const raw = proxy.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
     proxy.destroy();
@@ -212,18 +213,6 @@ export function createPythonHandler(env: HandlerEnv) {
       queue = queue.then(() => handleOne(msg));
       return queue;
     },
-  };
-}
-
-function interruptedResult(wallMs: number): RunResult {
-  return {
-    ok: false,
-    output: '',
-    outputTruncated: false,
-    figures: [],
-    figuresDropped: 0,
-    error: { kind: 'python', type: 'KeyboardInterrupt', message: 'KeyboardInterrupt', traceback: 'KeyboardInterrupt\n' },
-    wallMs,
   };
 }
 

@@ -15,7 +15,7 @@ import type {
   VideoMeta,
   Pixels,
 } from '../../src/runtime/types';
-import { DEFAULT_RUNTIME_OPTIONS } from '../../src/runtime/types';
+import { DEFAULT_RUNTIME_OPTIONS, failedRun } from '../../src/runtime/types';
 import { PyWorker, WorkerLostError } from './pyWorker';
 
 /** One worker's message channel, as the pool needs it. */
@@ -329,20 +329,8 @@ class PoolSession implements PythonSession {
 export type { PoolSession };
 
 function lostResult(wallMs: number, reason: string): RunResult {
-  return {
-    ok: false,
-    output: '',
-    outputTruncated: false,
-    figures: [],
-    figuresDropped: 0,
-    error: {
-      kind: 'session-lost',
-      type: 'SessionLost',
-      message: `SessionLost: ${reason}. The Python worker was restarted and this session's variables are gone; start a new session.`,
-      traceback: '',
-    },
-    wallMs,
-  };
+  const message = `SessionLost: ${reason}. The Python worker was restarted and this session's variables are gone; start a new session.`;
+  return failedRun({ kind: 'session-lost', type: 'SessionLost', message, traceback: '' }, wallMs);
 }
 
 function fmtSeconds(ms: number): string {
