@@ -14,6 +14,12 @@ import { defineConfig, type Connect, type Plugin } from 'vite';
  *   while `connect-src 'self'` / `script-src 'self'` / `worker-src 'self' blob:` close every path.
  *   Pyodide itself needs only `'wasm-unsafe-eval'`.
  *
+ * Two CSPs: the page (and every asset but one) may `connect-src` any http(s) origin, so a
+ * user-configured model endpoint (remote policy) can be reached from the page. The Python worker
+ * script keeps the strict `connect-src 'self'`: Chromium applies a dedicated worker's own
+ * response CSP to everything running in that worker, so Python stays off the network
+ * (e2e/escape.spec.ts proves it; e2e/isolation.spec.ts checks both headers).
+ *
  * Production hosting must send the same headers (see README.md, "Deploying"); the values are
  * exported so a deployment script can reuse them.
  */
@@ -24,6 +30,8 @@ export const CSP_DIRECTIVES_PRODUCTION = [
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
+  // Uploaded videos play from blob: URLs (decoded by a <video> element in the page).
+  "media-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'self'",
 ];
@@ -33,12 +41,35 @@ export const CSP_DIRECTIVES_DEV = CSP_DIRECTIVES_PRODUCTION.map((d) =>
   d.startsWith('script-src ') ? "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'" : d,
 );
 
-export function securityHeaders(mode: 'dev' | 'production'): Record<string, string> {
+/** The page may reach any http(s) endpoint the user configures (no WebSockets). */
+export const PAGE_CONNECT_SRC = "connect-src 'self' http: https:";
+
+/** The strict directives (Python worker) with connect-src widened for the page. */
+function pageDirectives(directives: string[]): string[] {
+  return directives.map((d) => (d.startsWith('connect-src ') ? PAGE_CONNECT_SRC : d));
+}
+
+/**
+ * Whether a request is for the Python worker's script: in dev Vite serves it at its source path
+ * (`/workers/python/python.worker.ts?worker_file&type=module`), in production it is
+ * `/assets/python.worker-<hash>.js`.
+ */
+export function isPythonWorkerScript(urlPath: string, mode: 'dev' | 'production'): boolean {
+  if (mode === 'production') return /^\/assets\/python\.worker-[\w-]+\.js$/.test(urlPath);
+  return urlPath.includes('python.worker');
+}
+
+/**
+ * Headers for one response. `target` 'worker' is the Python worker script (strict connect-src);
+ * 'page' is everything else.
+ */
+export function securityHeaders(mode: 'dev' | 'production', target: 'page' | 'worker' = 'page'): Record<string, string> {
+  const strict = mode === 'dev' ? CSP_DIRECTIVES_DEV : CSP_DIRECTIVES_PRODUCTION;
   return {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
     'Cross-Origin-Resource-Policy': 'same-origin',
-    'Content-Security-Policy': (mode === 'dev' ? CSP_DIRECTIVES_DEV : CSP_DIRECTIVES_PRODUCTION).join('; '),
+    'Content-Security-Policy': (target === 'worker' ? strict : pageDirectives(strict)).join('; '),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };
@@ -68,10 +99,12 @@ function staticFileExists(root: string, urlPath: string): boolean {
 }
 
 function headersMiddleware(mode: 'dev' | 'production', staticRoot: () => string): Connect.NextHandleFunction {
-  const headers = securityHeaders(mode);
+  const pageHeaders = securityHeaders(mode, 'page');
+  const workerHeaders = securityHeaders(mode, 'worker');
   return (req: IncomingMessage, res: ServerResponse, next: Connect.NextFunction) => {
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     const urlPath = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
+    const worker = isPythonWorkerScript(urlPath, mode);
+    for (const [name, value] of Object.entries(worker ? workerHeaders : pageHeaders)) res.setHeader(name, value);
     if (urlPath.endsWith('.wasm')) res.setHeader('Content-Type', 'application/wasm');
     if (STRICT_STATIC_PREFIXES.some((p) => urlPath.startsWith(p)) && !staticFileExists(staticRoot(), urlPath)) {
       res.statusCode = 404;

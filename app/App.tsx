@@ -1,17 +1,34 @@
-import { useEffect } from 'react';
-import { CodeEditor } from './components/CodeEditor';
-import { ImagePanel } from './components/ImagePanel';
-import { OutputPanel } from './components/OutputPanel';
+import { useEffect, useState } from 'react';
+import { ConsoleView } from './console/ConsoleView';
+import { PlaygroundView } from './playground/PlaygroundView';
+import { SettingsView } from './settings/SettingsView';
 import { StatusBar } from './components/StatusBar';
-import { Toolbar } from './components/Toolbar';
+import { viewFromHash, ViewTabs, type View } from './components/ViewTabs';
+import { useAgent } from './store/agentStore';
+import { useMedia } from './store/mediaStore';
 import { usePlayground } from './store/playgroundStore';
 
 export function App() {
   const init = usePlayground((s) => s.init);
-  const setCode = usePlayground((s) => s.setCode);
-  const run = usePlayground((s) => s.run);
+  const initMedia = useMedia((s) => s.init);
+  const restore = useAgent((s) => s.restore);
+  const [view, setView] = useState<View>(() => viewFromHash(location.hash));
 
   useEffect(() => init(), [init]);
+  useEffect(() => {
+    initMedia();
+    void restore();
+  }, [initMedia, restore]);
+  useEffect(() => {
+    const onHash = () => setView(viewFromHash(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const change = (v: View) => {
+    setView(v);
+    history.replaceState(null, '', v === 'playground' ? location.pathname + location.search : `#${v}`);
+  };
 
   return (
     <div className="app">
@@ -19,17 +36,15 @@ export function App() {
         <h1>
           PyVision <span className="muted">Playground</span>
         </h1>
+        <ViewTabs view={view} onChange={change} />
         <StatusBar />
       </header>
-      <main className="layout">
-        <ImagePanel />
-        <section className="panel editor-panel" aria-labelledby="code-heading">
-          <h2 id="code-heading">Python</h2>
-          <CodeEditor initialCode={usePlayground.getState().code} onChange={setCode} onRun={() => void run()} />
-          <Toolbar />
-        </section>
-        <OutputPanel />
-      </main>
+      {/* The console stays mounted (its editor keeps its text); the others mount on demand. */}
+      <div hidden={view !== 'console'}>
+        <ConsoleView />
+      </div>
+      {view === 'playground' && <PlaygroundView />}
+      {view === 'settings' && <SettingsView />}
     </div>
   );
 }

@@ -1,10 +1,14 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-/** Open the app and wait until Python is ready and the input image is decoded. */
+/**
+ * Open the app on its Python console view (the playground is the main view; `#console` selects
+ * the console) and wait until Python is ready and the input image is decoded.
+ */
 export async function openApp(page: Page, query = ''): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto('/' + query);
+  await page.goto('/' + query + '#console');
+  await expect(page.getByTestId('tab-console')).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('runtime-status')).toHaveAttribute('data-phase', 'ready', { timeout: 60_000 });
   await expect(page.getByTestId('image-info')).toBeVisible();
   expect(errors, 'uncaught page errors').toEqual([]);

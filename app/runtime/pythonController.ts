@@ -91,6 +91,14 @@ export class PythonController {
     runtime.start().catch((err: unknown) => this.reportStartError(runtime, err));
   }
 
+  /**
+   * The page's current runtime (created on demand), for other users of the same Pyodide pool
+   * (the agent playground opens its own sessions on it). A restart replaces it.
+   */
+  acquireRuntime(): PythonRuntime {
+    return this.ensureRuntime();
+  }
+
   /** The image bound as image_clue_0; a different image means a new session at the next run. */
   setImage(image: Pixels | null): void {
     this.image = image;

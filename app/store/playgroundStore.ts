@@ -102,6 +102,13 @@ function statusOf(result: RunResult, stopped: boolean): RunStatus {
 
 let nextId = 1;
 let controller: PythonController | null = null;
+let consoleController: (() => PythonController) | null = null;
+
+/** The page's one PythonController (its runtime is shared by the console and the playground). */
+export function pageController(): PythonController {
+  if (!consoleController) throw new Error('the console store is not created yet');
+  return consoleController();
+}
 let imageRequest = 0;
 
 export const usePlayground = create<PlaygroundState>()(
@@ -113,6 +120,7 @@ export const usePlayground = create<PlaygroundState>()(
         controller ??= getController((status) => set({ status }), get().timeoutMs);
         return controller;
       };
+      consoleController = ctl;
 
       const setImage = (image: ImageState) => {
         const previous = get().image;

@@ -1,0 +1,55 @@
+/**
+ * Builds the policy the user picked for a task, or explains why it cannot be used.
+ * Oracles (scripted expert, global-view baseline) read the task's ground truth: only generated
+ * tasks have one. The remote policy needs an endpoint configured in Settings first.
+ */
+import type { Policy } from '../../src/agent/types';
+import { createHumanPolicy, type HumanPolicy } from '../../src/policies/human';
+import { createRemotePolicy } from '../../src/policies/remote';
+import type { Task } from '../../src/tasks/types';
+import { remoteConfigured, type PolicyChoice, type RemoteSettings } from '../store/settingsStore';
+import { createBaselinePolicy, createScriptedExpertPolicy } from './core';
+
+export const POLICY_LABELS: Record<PolicyChoice, string> = {
+  scripted: 'Scripted expert (oracle)',
+  baseline: 'Global-view baseline (oracle)',
+  human: 'Human (you write the turns)',
+  remote: 'Remote model (OpenAI-compatible)',
+};
+
+export type PolicyResult = { ok: true; policy: Policy; human: HumanPolicy | null } | { ok: false; error: string };
+
+export function isOracle(choice: PolicyChoice): boolean {
+  return choice === 'scripted' || choice === 'baseline';
+}
+
+export function buildPolicy(choice: PolicyChoice, task: Task, remote: RemoteSettings): PolicyResult {
+  try {
+    switch (choice) {
+      case 'scripted':
+      case 'baseline':
+        if (task.family === 'user' || task.answer === null) {
+          return {
+            ok: false,
+            error: `The ${choice === 'scripted' ? 'scripted expert' : 'global-view baseline'} is an oracle: it needs a generated task (it reads the ground truth). For your own media or question, pick the human or the remote policy.`,
+          };
+        }
+        return { ok: true, policy: choice === 'scripted' ? createScriptedExpertPolicy() : createBaselinePolicy(), human: null };
+      case 'human': {
+        const human = createHumanPolicy('you');
+        return { ok: true, policy: human, human };
+      }
+      case 'remote':
+        if (!remoteConfigured(remote)) {
+          return { ok: false, error: 'The remote policy is not configured: set its URL and model in Settings first (nothing is sent anywhere until you do).' };
+        }
+        return {
+          ok: true,
+          policy: createRemotePolicy({ baseUrl: remote.baseUrl.trim(), model: remote.model.trim(), ...(remote.apiKey ? { apiKey: remote.apiKey } : {}) }),
+          human: null,
+        };
+    }
+  } catch (err) {
+    return { ok: false, error: `Could not create the policy: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}

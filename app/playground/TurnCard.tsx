@@ -1,0 +1,66 @@
+import { useState } from 'react';
+import type { Trajectory, TurnRecord } from '../../src/agent/types';
+import { formatMs, reasoningOf } from '../agent/turnText';
+import { CodeView } from './CodeView';
+import { ObservationView } from './ObservationView';
+import { TurnEditor } from './TurnEditor';
+
+interface Props {
+  trajectory: Trajectory;
+  turn: TurnRecord;
+  /** The first turn that differs from the compared trajectory. */
+  firstDiff: boolean;
+  canEdit: boolean;
+}
+
+/** One turn: reasoning, highlighted code, what it printed and showed, timings and tokens. */
+export function TurnCard({ trajectory, turn, firstDiff, canEdit }: Props) {
+  const [editing, setEditing] = useState(false);
+  const reasoning = reasoningOf(turn.text);
+  return (
+    <article
+      className={`turn-card${firstDiff ? ' first-diff' : ''}`}
+      data-testid="turn-card"
+      data-turn={turn.index}
+      aria-labelledby={`turn-${trajectory.id}-${turn.index}`}
+    >
+      <header className="turn-header">
+        <h3 id={`turn-${trajectory.id}-${turn.index}`}>Turn {turn.index + 1}</h3>
+        {turn.edited && <span className="badge badge-fresh">edited</span>}
+        {firstDiff && (
+          <span className="badge badge-timeout" data-testid="first-diff-marker">
+            differs from here
+          </span>
+        )}
+        {turn.answer !== null && <span className="badge badge-ok">answer</span>}
+        {turn.parseError && <span className="badge badge-error">no code or answer</span>}
+        <span className="turn-meta" data-testid="turn-timings">
+          generated in {formatMs(turn.timings.generateMs)}
+          {turn.code !== null ? ` · ran in ${formatMs(turn.timings.executeMs)}` : ''}
+        </span>
+        <span className="turn-meta" data-testid="turn-tokens">
+          {turn.tokens.count} text tokens · {turn.tokens.visual} visual tokens
+        </span>
+        {canEdit && !editing && (
+          <button type="button" data-testid="edit-turn" onClick={() => setEditing(true)}>
+            Edit &amp; re-run
+          </button>
+        )}
+      </header>
+      {reasoning && (
+        <p className="turn-text" data-testid="turn-text">
+          {reasoning}
+        </p>
+      )}
+      {turn.code !== null && <CodeView code={turn.code} label={`Code of turn ${turn.index + 1}`} testId="turn-code" />}
+      {turn.answer !== null && (
+        <p className="turn-answer" data-testid="turn-answer">
+          Answer: <strong>{turn.answer}</strong>
+        </p>
+      )}
+      {turn.parseError && <p className="error">{turn.parseError}</p>}
+      {turn.observation && <ObservationView observation={turn.observation} images={trajectory.images} />}
+      {editing && <TurnEditor trajectory={trajectory} turn={turn} onClose={() => setEditing(false)} />}
+    </article>
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * `npm run eval -- --policy scripted|baseline --suite <name> --n <count> --seed <s>
+ *     [--concurrency k] [--turns t] [--error-mode end|feed-back]
+ *     [--skip p] [--slip p] [--guess p] [--items file.jsonl]`
+ *
+ * Runs trajectories of a task suite through the real agent loop and the Node Python runtime
+ * (the offline compat packages, as the browser uses by default) and prints one JSON summary:
+ * accuracy, mean tool calls, mean turns, end-reason counts, visual tokens per sample and the
+ * same per difficulty bucket. The loop budget is TRAINING_LOOP's unless --turns is given.
+ * --items writes one line per task (id, bucket, answer, expected, tools, end reason).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { TRAINING_LOOP, type ErrorMode, type LoopConfig, type Policy } from '../src/agent/types';
+import { evaluate } from '../src/policies/evaluate';
+import { createGlobalViewBaseline } from '../src/policies/globalViewBaseline';
+import { createScriptedExpert } from '../src/policies/scriptedExpert';
+import { SUITES, SUITE_NAMES, isSuiteName, suiteTask } from '../src/tasks/suites';
+import { createNodeRuntime } from '../workers/node/nodeRuntime';
+
+const USAGE = `usage: npm run eval -- --policy scripted|baseline --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--items file.jsonl]`;
+
+function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
+  if (v === undefined) return def;
+  const x = Number(v);
+  if (!Number.isFinite(x) || (int && !Number.isInteger(x)) || x < min) throw new Error(`--${name} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got '${v}'`);
+  return x;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      policy: { type: 'string', default: 'scripted' },
+      suite: { type: 'string', default: 'visual-search' },
+      n: { type: 'string', default: '20' },
+      seed: { type: 'string', default: '1' },
+      concurrency: { type: 'string', default: '2' },
+      turns: { type: 'string' },
+      'error-mode': { type: 'string' },
+      skip: { type: 'string' },
+      slip: { type: 'string' },
+      guess: { type: 'string' },
+      items: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.error(USAGE);
+    return 0;
+  }
+  const suite = values.suite!;
+  if (!isSuiteName(suite)) throw new Error(`unknown suite '${suite}' (known: ${SUITE_NAMES.join(', ')})`);
+  const n = num('n', values.n, 20, { int: true, min: 1 });
+  const seed = num('seed', values.seed, 1, { int: true });
+  const concurrency = num('concurrency', values.concurrency, 2, { int: true, min: 1 });
+  const errorMode = (values['error-mode'] ?? TRAINING_LOOP.errorMode) as ErrorMode;
+  if (errorMode !== 'end' && errorMode !== 'feed-back') throw new Error(`--error-mode must be end or feed-back, got '${errorMode}'`);
+  const config: LoopConfig = { ...TRAINING_LOOP, maxTurns: num('turns', values.turns, TRAINING_LOOP.maxTurns, { int: true, min: 1 }), errorMode };
+
+  let policy: Policy;
+  if (values.policy === 'scripted') {
+    policy = createScriptedExpert({
+      seed,
+      skipToolsProb: num('skip', values.skip, 0),
+      slipProb: num('slip', values.slip, 0),
+      guessProb: num('guess', values.guess, 0),
+    });
+  } else if (values.policy === 'baseline') {
+    policy = createGlobalViewBaseline({ seed });
+  } else {
+    throw new Error(`--policy must be scripted or baseline, got '${values.policy}'`);
+  }
+
+  const runtime = await createNodeRuntime({ poolSize: concurrency, maxWorkers: concurrency, packages: 'compat' });
+  const itemsFile = values.items ? fs.openSync(path.resolve(values.items), 'w') : null;
+  try {
+    await runtime.start();
+    const { summary } = await evaluate({
+      policy,
+      runtime,
+      config,
+      n,
+      concurrency,
+      makeTask: (i) => suiteTask(suite, i, seed),
+      onItem: (item, _traj, done) => {
+        if (itemsFile !== null) fs.writeSync(itemsFile, JSON.stringify(item) + '\n');
+        if (process.stderr.isTTY) process.stderr.write(`\r${done}/${n} `);
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const out = { policy: { kind: policy.kind, name: policy.name }, suite, suiteDescription: SUITES[suite].description, seed, config, ...summary };
+    console.log(JSON.stringify(out, null, 2));
+    return 0;
+  } finally {
+    if (itemsFile !== null) fs.closeSync(itemsFile);
+    await runtime.dispose();
+  }
+}
+
+const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      console.error(`error: ${err.message}\n${USAGE}`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,416 @@
+/**
+ * The PyVision protocol (DESIGN.md §1) as text: the prompt, turn parsing, the observation fed
+ * back, and token accounting. Pure functions; nothing here runs code or talks to a policy.
+ *
+ * Reference behaviour checked against the upstream code:
+ * - observation text: PyVision-RL `safe_persis_python_exe_tool*.py` builds
+ *   `<interpreter>Text Result:\n{stdout.strip()}\nImage Result:\n<image_clue_k><image></image_clue_k>…</interpreter>`
+ *   and, when no figure was shown, `<interpreter>Text Result:\n{stdout.strip()}</interpreter>`;
+ *   the clue index continues after the input images (PyVision `update_messages_with_excu_content`).
+ * - a turn with neither code nor answer gets "No Python code or final answer found…" back
+ *   (PyVision-RL's env); we use that reminder in feed-back mode (see loop.ts).
+ */
+import type { RunResult } from '../runtime/types';
+import type { Task } from '../tasks/types';
+import type { ContentPart, Message } from './types';
+
+export const CODE_OPEN = '<code>';
+export const CODE_CLOSE = '</code>';
+export const ANSWER_OPEN = '<answer>';
+export const ANSWER_CLOSE = '</answer>';
+/** Stands for an image inside observation text; message content carries the real image part. */
+export const IMAGE_PLACEHOLDER = '<image>';
+/** Marks the question in the first user message, so imports can find it again. */
+export const QUESTION_MARKER = 'Question: ';
+
+export interface PromptOptions {
+  /** Mention the turn budget in the system message. */
+  maxTurns?: number;
+  /** Index of the input image in Trajectory.images (0 for a fresh trajectory). */
+  inputImageIndex?: number;
+}
+
+const SYSTEM_PROMPT = [
+  'You answer questions about an image or a video. Think step by step, and whenever it helps, write Python code that runs in a sandbox and look at what it prints and shows.',
+  '',
+  'How to work:',
+  '- Reason first: say what you need to find out and how. After every result, reflect on what it tells you before going on.',
+  '- To run code, end your message with exactly one code block written like this:',
+  '<code>',
+  '```python',
+  '# your code',
+  '```',
+  '</code>',
+  '- The code runs when the block closes. Its results come back in the next message inside <interpreter>…</interpreter>: printed text after "Text Result:", and the figures you displayed after "Image Result:", numbered <image_clue_1>, <image_clue_2>, … after the inputs.',
+  '- Python state is kept between your code blocks: variables, imports and functions stay defined.',
+  '- You only see what you print() and what you display: use print() for values, and matplotlib (`plt.imshow(...)` then `plt.show()`) to look at an image, a crop or a frame. Do not save files or open the inputs from disk; `plt` (matplotlib.pyplot) and `Image` (PIL) are already imported.',
+  '- Use the tools whenever they could improve your answer: crop and zoom into small details, adjust contrast, measure or count with code. If the answer is already clear, answer directly.',
+  '- When you are sure, end with the final answer in exactly this form:',
+  '<answer>',
+  '\\boxed{your answer}',
+  '</answer>',
+  'Every message must contain either one code block or the final answer.',
+].join('\n');
+
+/** The system message and the first user message for a task (image attached; video: metadata only). */
+export function buildPrompt(task: Task, opts: PromptOptions = {}): Message[] {
+  const budget =
+    opts.maxTurns !== undefined
+      ? `\nYou have at most ${opts.maxTurns} messages in total, the final answer included.`
+      : '';
+  const system: Message = { role: 'system', content: [{ type: 'text', text: SYSTEM_PROMPT + budget }] };
+  const question = `${QUESTION_MARKER}${task.question}`;
+  const closing = 'Finish with <answer>\n\\boxed{…}\n</answer>.';
+  if (task.media.kind === 'image') {
+    const { width, height } = task.media.image;
+    const text = [
+      '</image_clue_0>',
+      `The image above is bound in Python as \`image_clue_0\` (a PIL image; width ${width}, height ${height}).`,
+      `Image width: ${width}; image height: ${height}`,
+      '',
+      question,
+      '',
+      closing,
+    ].join('\n');
+    const content: ContentPart[] = [
+      { type: 'text', text: '<image_clue_0>' },
+      { type: 'image', image: opts.inputImageIndex ?? 0 },
+      { type: 'text', text },
+    ];
+    return [system, { role: 'user', content }];
+  }
+  // Video: on-demand context construction. Only metadata; frames cost visual tokens only when
+  // the model's own code fetches and shows them.
+  const { width, height, frameCount, fps } = task.media.video.meta;
+  const seconds = fps > 0 ? frameCount / fps : 0;
+  const text = [
+    'A video is available in Python as `video_clue_0`. No frame of it is shown to you: fetch the frames you need with code and display them with plt.show().',
+    `Frame width: ${width}; frame height: ${height}; frame count: ${frameCount}; fps: ${fmtNum(fps)} (about ${fmtNum(seconds)} s)`,
+    '`video_clue_0` works like a decord VideoReader: `len(video_clue_0)` is the number of frames, `video_clue_0.get_avg_fps()` the frame rate, `video_clue_0[i]` frame i (height × width × 3, RGB) and `video_clue_0.get_batch([i, j, …])` several frames; `.asnumpy()` turns them into arrays. Frame indices go from 0 to frame count − 1.',
+    '',
+    question,
+    '',
+    closing,
+  ].join('\n');
+  return [system, { role: 'user', content: [{ type: 'text', text }] }];
+}
+
+function fmtNum(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+export interface ParsedTurn {
+  /** The code to execute (the last <code> block), or null. */
+  code: string | null;
+  /** The content of \boxed{…} in the final <answer>, or null. */
+  answer: string | null;
+  /** True when the text contains a <code> tag at all (even an unusable one). */
+  hasCodeTag: boolean;
+  /** Why the turn cannot be used, or null. Set exactly when code and answer are both null. */
+  parseError: string | null;
+}
+
+/** A code block found in a turn: [start, end) of the whole block and of its code. */
+export interface CodeSpan {
+  start: number;
+  end: number;
+  codeStart: number;
+  codeEnd: number;
+}
+
+// Sticky/global regexes run from an offset, and searches stop at the next block, so huge texts
+// with many blocks stay linear. An opening fence right after <code>: ```, an optional language, a newline.
+const FENCE_OPEN = /\s*```[ \t]*([A-Za-z0-9_+.-]*)[ \t]*\r?\n/y;
+// A closing fence: ``` alone at the start of a line. The one followed by </code> (or the end of
+// the text) is preferred, so a line "```" inside a Python string does not end the block.
+const FENCE_CLOSE = /\r?\n[ \t]*```[ \t]*(?=\r?\n|$|<\/code>)/g;
+const CLOSE_TAG_AFTER_FENCE = /\s*<\/code>/y;
+const AT_END = /\s*$/y;
+// Where the next fenced block starts: a closing fence is never looked for beyond it.
+const NEXT_BLOCK = /<code>\s*```/g;
+
+/** The closing fence of a block whose code starts at `from`, or null. */
+function findClosingFence(text: string, from: number): { index: number; length: number } | null {
+  NEXT_BLOCK.lastIndex = from;
+  const bound = NEXT_BLOCK.exec(text)?.index ?? text.length;
+  // Search only up to the next block (a slice keeps the total work linear in the text).
+  const region = text.slice(from, bound);
+  FENCE_CLOSE.lastIndex = 0;
+  let first: { index: number; length: number } | null = null;
+  for (let m = FENCE_CLOSE.exec(region); m; m = FENCE_CLOSE.exec(region)) {
+    const found = { index: from + m.index, length: m[0].length };
+    const after = found.index + found.length;
+    CLOSE_TAG_AFTER_FENCE.lastIndex = after;
+    AT_END.lastIndex = after;
+    if (CLOSE_TAG_AFTER_FENCE.test(text) || AT_END.test(text)) return found;
+    first ??= found;
+  }
+  return first;
+}
+
+/**
+ * Every <code> block, in order. A fenced block ends at its closing fence, so a `</code>` inside
+ * a Python string does not cut it; a missing `</code>` at the very end is tolerated because
+ * generation stops there; a block without a fence runs to `</code>` (or the end).
+ */
+export function findCodeBlocks(text: string): CodeSpan[] {
+  const spans: CodeSpan[] = [];
+  let pos = 0;
+  for (;;) {
+    const start = text.indexOf(CODE_OPEN, pos);
+    if (start < 0) break;
+    const bodyStart = start + CODE_OPEN.length;
+    FENCE_OPEN.lastIndex = bodyStart;
+    const open = FENCE_OPEN.exec(text);
+    let codeStart: number;
+    let codeEnd: number;
+    let end: number;
+    if (open) {
+      codeStart = bodyStart + open[0].length;
+      // Start at the newline that ends the opener, so an empty block's fence is found too.
+      const close = findClosingFence(text, codeStart - 1);
+      if (close) {
+        codeEnd = close.index;
+        const after = close.index + close.length;
+        CLOSE_TAG_AFTER_FENCE.lastIndex = after;
+        const tail = CLOSE_TAG_AFTER_FENCE.exec(text);
+        end = tail ? after + tail[0].length : after;
+      } else {
+        // Unclosed fence: the code runs to </code> or to the end of the text.
+        const closeTag = text.indexOf(CODE_CLOSE, codeStart);
+        codeEnd = closeTag < 0 ? text.length : closeTag;
+        end = closeTag < 0 ? text.length : closeTag + CODE_CLOSE.length;
+      }
+    } else {
+      codeStart = bodyStart;
+      const closeTag = text.indexOf(CODE_CLOSE, bodyStart);
+      codeEnd = closeTag < 0 ? text.length : closeTag;
+      end = closeTag < 0 ? text.length : closeTag + CODE_CLOSE.length;
+    }
+    if (codeEnd < codeStart) codeEnd = codeStart;
+    spans.push({ start, end, codeStart, codeEnd });
+    pos = Math.max(end, bodyStart);
+  }
+  return spans;
+}
+
+/** Trims blank lines around code, and stray fence or bare "python" lines of an unfenced block. */
+function cleanCode(raw: string): string {
+  let code = raw.replace(/^\s*\n/, '').replace(/\s+$/, '');
+  code = code.replace(/^[ \t]*(```[ \t]*[A-Za-z0-9_+.-]*|python)[ \t]*(\r?\n|$)/, '').replace(/(\r?\n|^)[ \t]*```[ \t]*$/, '');
+  return code.replace(/^\s*\n/, '').replace(/\s+$/, '');
+}
+
+/** Whether offset i lies in a code block (spans are sorted and disjoint: binary search). */
+function inside(spans: CodeSpan[], i: number): boolean {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = spans[mid]!;
+    if (i < s.start) hi = mid - 1;
+    else if (i >= s.end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/**
+ * Parses one assistant turn. The last <code> block is the code to run; the answer is the
+ * \boxed{…} of the last <answer> outside code blocks (a missing `</answer>` at the end is
+ * tolerated). When a turn has both, the one that comes last wins (generation stops at
+ * `</code>`, so a turn ending in code is still working). Never throws.
+ */
+export function parseTurn(text: string): ParsedTurn {
+  try {
+    return parseTurnUnsafe(typeof text === 'string' ? text : String(text));
+  } catch (err) {
+    // Defensive: the parser is total by construction, but a model's text must never crash the loop.
+    return { code: null, answer: null, hasCodeTag: false, parseError: `unparseable turn (${String(err)})` };
+  }
+}
+
+function parseTurnUnsafe(text: string): ParsedTurn {
+  const spans = findCodeBlocks(text);
+  const hasCodeTag = spans.length > 0;
+  const last = spans[spans.length - 1];
+  const code = last ? cleanCode(text.slice(last.codeStart, last.codeEnd)) : '';
+
+  let answerAt = -1;
+  let answer: string | null = null;
+  let from = text.length;
+  for (;;) {
+    const i = text.lastIndexOf(ANSWER_OPEN, from);
+    if (i < 0) break;
+    if (!inside(spans, i)) {
+      answerAt = i;
+      break;
+    }
+    from = i - 1;
+    if (from < 0) break;
+  }
+  if (answerAt >= 0) {
+    const bodyStart = answerAt + ANSWER_OPEN.length;
+    const close = text.indexOf(ANSWER_CLOSE, bodyStart);
+    const body = text.slice(bodyStart, close < 0 ? text.length : close);
+    const boxed = extractBoxed(body);
+    // Strict on purpose: the protocol's answer is \boxed{…}; a bare <answer>42</answer> is a
+    // format error the model should learn to avoid, as in PyVision-RL's verifier.
+    answer = boxed !== null ? boxed.trim() : null;
+  }
+
+  const codeOk = last !== undefined && code.trim().length > 0;
+  if (answer !== null && (!codeOk || answerAt > last!.start)) {
+    return { code: null, answer, hasCodeTag, parseError: null };
+  }
+  if (codeOk) return { code, answer: null, hasCodeTag, parseError: null };
+  let parseError: string;
+  if (hasCodeTag) parseError = 'The <code> block is empty: write Python inside ```python … ``` between <code> and </code>.';
+  else if (answerAt >= 0) parseError = 'The <answer> block has no \\boxed{…} answer.';
+  else if (/```\s*python/i.test(text)) parseError = 'The python block is not inside <code> … </code>.';
+  else parseError = 'Neither a <code> block nor an <answer> was found.';
+  return { code: null, answer: null, hasCodeTag, parseError };
+}
+
+/**
+ * The content of the last \boxed{…} in `text`, braces balanced (nested braces kept, `\{` and `\}`
+ * are literal), or null when there is none or it is unclosed.
+ */
+export function extractBoxed(text: string): string | null {
+  // One pass matches every brace (a stack), then the last \boxed{ whose brace closes wins:
+  // linear even for adversarial input such as thousands of unclosed \boxed{.
+  const match = new Map<number, number>();
+  const stack: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 92 /* \ */ && (text[i + 1] === '{' || text[i + 1] === '}')) i++;
+    else if (ch === 123 /* { */) stack.push(i);
+    else if (ch === 125 /* } */ && stack.length) match.set(stack.pop()!, i);
+  }
+  const re = /\\boxed\s*\{/g;
+  let result: string | null = null;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const brace = m.index + m[0].length - 1;
+    const close = match.get(brace);
+    if (close !== undefined) result = text.slice(brace + 1, close);
+  }
+  return result;
+}
+
+/** The code block formatted the way the protocol wants it. */
+export function formatCodeBlock(code: string): string {
+  return `${CODE_OPEN}\n\`\`\`python\n${code.replace(/\s+$/, '')}\n\`\`\`\n${CODE_CLOSE}`;
+}
+
+/** The final answer formatted the way the protocol wants it. */
+export function formatAnswer(answer: string): string {
+  return `${ANSWER_OPEN}\n\\boxed{${answer}}\n${ANSWER_CLOSE}`;
+}
+
+/**
+ * Replaces the code of the last <code> block in `text` with `code` (keeping the reasoning), or
+ * appends a new block when the text has none. Used when the user edits a turn's code.
+ */
+export function replaceLastCode(text: string, code: string): string {
+  const spans = findCodeBlocks(text);
+  const last = spans[spans.length - 1];
+  if (!last) return `${text.replace(/\s+$/, '')}${text.trim() ? '\n\n' : ''}${formatCodeBlock(code)}`;
+  return text.slice(0, last.start) + formatCodeBlock(code) + text.slice(last.end);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observations
+
+/** What the observation needs from a run (RunResult fits; so does a replayed record). */
+export type ObservationInput = Pick<RunResult, 'output' | 'error'> & { figures: ReadonlyArray<unknown> };
+
+/** The text result: stdout, plus the error (traceback) in feed-back mode, stripped like upstream. */
+export function observationTextResult(result: ObservationInput): string {
+  let text = result.output;
+  if (result.error) {
+    const detail = result.error.traceback.trim() || result.error.message;
+    text = text.replace(/\s+$/, '');
+    text = text ? `${text}\n${detail}` : detail;
+  }
+  return text.trim();
+}
+
+/**
+ * The observation as message content: text parts, with an image part for each figure between
+ * its <image_clue_k> tags. `imageIndices` are the figures' indices in Trajectory.images.
+ */
+export function observationContent(textResult: string, firstImageNumber: number, imageIndices: number[]): ContentPart[] {
+  if (imageIndices.length === 0) {
+    return [{ type: 'text', text: `<interpreter>Text Result:\n${textResult}</interpreter>` }];
+  }
+  const parts: ContentPart[] = [];
+  let pending = `<interpreter>Text Result:\n${textResult}\nImage Result:\n`;
+  imageIndices.forEach((image, k) => {
+    const n = firstImageNumber + k;
+    parts.push({ type: 'text', text: `${pending}<image_clue_${n}>` });
+    parts.push({ type: 'image', image });
+    pending = `</image_clue_${n}>`;
+  });
+  parts.push({ type: 'text', text: `${pending}</interpreter>` });
+  return parts;
+}
+
+/** Joins content into text, an image part becoming `<image>` (the observation's exact text). */
+export function contentToText(content: ContentPart[]): string {
+  return content.map((p) => (p.type === 'text' ? p.text : IMAGE_PLACEHOLDER)).join('');
+}
+
+/**
+ * Message content from an observation's exact text: its last `imageIndices.length` `<image>`
+ * placeholders become the image parts (figures follow the stdout, so a literal "<image>" printed
+ * by the code is never mistaken for one). Inverse of contentToText for observations.
+ */
+export function contentFromObservationText(text: string, imageIndices: number[]): ContentPart[] {
+  const cuts: number[] = [];
+  let from = text.length;
+  for (let k = 0; k < imageIndices.length; k++) {
+    const i = from < 0 ? -1 : text.lastIndexOf(IMAGE_PLACEHOLDER, from);
+    if (i < 0) break;
+    cuts.unshift(i);
+    from = i - 1;
+  }
+  if (cuts.length < imageIndices.length) return [{ type: 'text', text }];
+  const parts: ContentPart[] = [];
+  let pos = 0;
+  cuts.forEach((cut, k) => {
+    if (cut > pos) parts.push({ type: 'text', text: text.slice(pos, cut) });
+    parts.push({ type: 'image', image: imageIndices[k]! });
+    pos = cut + IMAGE_PLACEHOLDER.length;
+  });
+  if (pos < text.length) parts.push({ type: 'text', text: text.slice(pos) });
+  return parts;
+}
+
+/**
+ * The exact observation text:
+ * `<interpreter>Text Result:\n{stdout}\nImage Result:\n<image_clue_k><image></image_clue_k>…</interpreter>`,
+ * the Image Result part only when figures were shown; k starts at `firstImageNumber` (the
+ * number of images already in the context: the input image is image_clue_0).
+ */
+export function formatObservation(result: ObservationInput, firstImageNumber: number): string {
+  const indices = result.figures.map((_, k) => k);
+  return contentToText(observationContent(observationTextResult(result), firstImageNumber, indices));
+}
+
+/** Fed back in feed-back mode when a turn has neither code nor answer (after PyVision-RL's env). */
+export function formatErrorObservation(message: string): string {
+  return `<interpreter>Error: ${message}</interpreter>`;
+}
+
+/** Recovers the Text Result from an observation's text (for imports); null when it has none. */
+export function parseObservationText(text: string): string | null {
+  const m = /^<interpreter>Text Result:\n([\s\S]*?)(?:\nImage Result:\n[\s\S]*)?<\/interpreter>$/.exec(text);
+  return m ? m[1]! : null;
+}
+
+// Token accounting lives in ./tokens.ts; re-exported here as part of the protocol's surface.
+export { estimateTextTokens, pixelsVisualTokens, qwenResize, qwenVisualTokens, QWEN_FACTOR, QWEN_MAX_PIXELS, QWEN_MIN_PIXELS } from './tokens';

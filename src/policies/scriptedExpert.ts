@@ -1,0 +1,330 @@
+/**
+ * The scripted expert (kind 'scripted'): the oracle that writes SFT traces and is the upper
+ * baseline. It reads the task's truth only to know WHERE to look (the target's box, the
+ * object sizes, how short the event is); every answer comes from what its code showed or
+ * printed: the zoomed crop's pixels read with perception.ts, the printed count, the printed
+ * frame ranges and the shown frames.
+ *
+ * Per family (tool calls, then the answer; within the 5-turn training budget):
+ * - visual search: a coarse crop around the target's region, then a tight zoomed crop (large
+ *   targets: the tight crop only), then reads the target in the last figure;
+ * - counting: one program that counts with colour masks and connected components;
+ * - video: a coarse colour scan of evenly spaced frames, then a dense look around each
+ *   object that came and went (showing its middle frame), then answers.
+ *
+ * Stateless: each call re-derives the same plan from (seed, task id, turn budget) with its own
+ * rng, so traces are reproducible and calls may come from any process. Imperfections (all 0
+ * by default): skipToolsProb (answer at once from the global view), slipProb (a coding slip,
+ * fixed on the next turn when errors are fed back), guessProb (answer at once with a plausible
+ * wrong guess).
+ */
+import { formatAnswer, formatCodeBlock } from '../agent/protocol';
+import type { ContentPart, Policy, PolicyContext, PolicyTurn } from '../agent/types';
+import type { Pixels } from '../runtime/types';
+import { COLOURS, SHAPES, SHAPE_PLURAL, type ColourName, type ShapeName } from '../tasks/palette';
+import { findBlobs, findNamed, readTarget, type Blob, type Reading } from '../tasks/perception';
+import { Rng, hashSeed } from '../tasks/rng';
+import type { Task } from '../tasks/types';
+import { CLIP_PARTS, partOf, type VideoQuestion } from '../tasks/videoEvents';
+import { QUADRANTS, quadrantOf, type VisualSearchQuestion } from '../tasks/visualSearch';
+import { checkAnswer } from '../tasks/check';
+import { cropShowCode, countingCode, makeSlip, videoLookCode, videoScanCode, type Window } from './expertScripts';
+import { GLOBAL_VIEW_MAX_SIDE, globalViewReading } from './globalViewBaseline';
+
+export interface ScriptedExpertOptions {
+  seed?: number;
+  skipToolsProb?: number;
+  slipProb?: number;
+  guessProb?: number;
+}
+
+/** One planned tool call: its reasoning and code; `slip` marks the broken first attempt. */
+interface ToolStep {
+  text: string;
+  code: string;
+  /** For visual search: the crop window and zoom, to map the target into the figure. */
+  view?: { window: Window; zoom: number };
+}
+
+interface Plan {
+  mode: 'tools' | 'skip' | 'guess';
+  steps: ToolStep[];
+  /** Index of the step that is first written with a slip (-1: none), and the slip. */
+  slipAt: number;
+  slip: { code: string; what: string } | null;
+}
+
+const clampInt = (v: number, lo: number, hi: number) => Math.round(Math.min(hi, Math.max(lo, v)));
+
+/** A window of side ~L (clamped to the image) containing box b at a jittered position. */
+function windowAround(b: Window, L: number, W: number, H: number, rng: Rng, spread: number): Window {
+  const cx = (b.x0 + b.x1) / 2;
+  const cy = (b.y0 + b.y1) / 2;
+  const Lx = Math.min(W, Math.max(L, b.x1 - b.x0 + 8));
+  const Ly = Math.min(H, Math.max(L, b.y1 - b.y0 + 8));
+  const fx = rng.float(0.5 - spread, 0.5 + spread);
+  const fy = rng.float(0.5 - spread, 0.5 + spread);
+  let x0 = clampInt(cx - Lx * fx, 0, W - Lx);
+  let y0 = clampInt(cy - Ly * fy, 0, H - Ly);
+  // Keep the whole target inside with a few pixels to spare.
+  x0 = Math.min(x0, Math.max(0, Math.floor(b.x0) - 4));
+  y0 = Math.min(y0, Math.max(0, Math.floor(b.y0) - 4));
+  x0 = Math.max(x0, Math.min(W - Lx, Math.ceil(b.x1) + 4 - Lx));
+  y0 = Math.max(y0, Math.min(H - Ly, Math.ceil(b.y1) + 4 - Ly));
+  return { x0, y0, x1: Math.min(W, x0 + Lx), y1: Math.min(H, y0 + Ly) };
+}
+
+function where(b: Window, W: number, H: number): string {
+  const v = (b.y0 + b.y1) / 2 < H / 3 ? 'upper' : (b.y0 + b.y1) / 2 > (2 * H) / 3 ? 'lower' : 'middle';
+  const h = (b.x0 + b.x1) / 2 < W / 3 ? 'left' : (b.x0 + b.x1) / 2 > (2 * W) / 3 ? 'right' : 'centre';
+  return v === 'middle' && h === 'centre' ? 'central' : v === 'middle' ? `${h}-middle` : `${v}-${h}`;
+}
+
+function visualSearchSteps(task: Task, rng: Rng, budget: number): ToolStep[] {
+  if (task.media.kind !== 'image') return [];
+  const { width: W, height: H } = task.media.image;
+  const b = task.truth.boxes![0]!;
+  const q = task.truth.question as VisualSearchQuestion;
+  const thing = q === 'shape' ? `the ${task.truth.colour} object` : `the ${task.truth.shape}`;
+  const s = Math.max(b.x1 - b.x0, b.y1 - b.y0);
+  const inView = (s * Math.min(1, GLOBAL_VIEW_MAX_SIDE / Math.max(W, H))) >= 20;
+  const steps: ToolStep[] = [];
+  if (!inView && budget >= 3) {
+    const L = clampInt(Math.max(W, H) * 0.25, Math.min(6 * s, 512), 512);
+    const w = windowAround(b, L, W, H, rng, 0.25);
+    const region = where(w, W, H);
+    steps.push({
+      text: rng.pick([
+        `The image is ${W}×${H} and ${thing} is too small to make out at this scale. I'll zoom into the ${region} region first to locate it.`,
+        `${thing[0]!.toUpperCase()}${thing.slice(1)} must be small: nothing obvious stands out in the full view. Let me crop the ${region} part of the image and look there.`,
+        `To answer I first need to find ${thing}. I'll start by enlarging the ${region} area of the image.`,
+      ]),
+      code: cropShowCode(w, { name: 'region', zoom: 1, comment: `coarse look at the ${region} part of the image` }),
+      view: { window: w, zoom: 1 },
+    });
+  }
+  const L2 = Math.max(5 * s, 48);
+  const w = windowAround(b, L2, W, H, rng, 0.15);
+  const zoom = clampInt(320 / Math.max(w.x1 - w.x0, w.y1 - w.y0), 1, 8);
+  steps.push({
+    text: steps.length
+      ? rng.pick([
+          `There is a small object near (${Math.round((b.x0 + b.x1) / 2)}, ${Math.round((b.y0 + b.y1) / 2)}) that could be ${thing}. Let me zoom in closely on it.`,
+          `I can see a candidate for ${thing} in this region. A tighter crop, enlarged ${zoom}×, will show it clearly.`,
+        ])
+      : rng.pick([
+          `I want to look at ${thing} closely before answering. Let me crop around it and enlarge the crop.`,
+          `${thing[0]!.toUpperCase()}${thing.slice(1)} is visible, but I'll zoom in to be sure about it.`,
+        ]),
+    code: cropShowCode(w, { name: 'patch', zoom, comment: `zoom in on ${thing}` }),
+    view: { window: w, zoom },
+  });
+  return steps;
+}
+
+function countingSteps(task: Task, rng: Rng): ToolStep[] {
+  if (task.media.kind !== 'image') return [];
+  const colour = (task.truth.colour as ColourName | null) ?? null;
+  const shape = (task.truth.shape as ShapeName | null) ?? null;
+  const plural = colour && shape ? `${colour} ${SHAPE_PLURAL[shape]}` : colour ? `${colour} shapes` : SHAPE_PLURAL[shape!];
+  const k = Math.max(task.media.image.width, task.media.image.height) > 1100 ? 2 : 1;
+  return [
+    {
+      text: rng.pick([
+        `Counting by eye is error-prone with this many objects, so I'll count the ${plural} with code: mask each flat colour, find the connected components, and check each component's outline.`,
+        `I'll let Python do the counting: the shapes are flat colours, so a colour mask plus connected components gives one component per object${shape ? ', and the outline tells the shape' : ''}.`,
+      ]),
+      code: countingCode({ colour, shape, plural, k }),
+    },
+  ];
+}
+
+function videoSteps(task: Task, rng: Rng, budget: number): ToolStep[] {
+  if (task.media.kind !== 'video') return [];
+  const n = task.media.video.meta.frameCount;
+  const ev = task.truth.eventFrames ?? [0, n - 1];
+  const shortest = Math.min(...((task.truth.clip as { events?: Array<{ frames: [number, number] }> } | undefined)?.events ?? [{ frames: ev }]).map((e) => e.frames[1] - e.frames[0] + 1));
+  // Sample densely enough that no event can fall between two samples.
+  const step = Math.max(1, Math.min(Math.ceil(n / 16), shortest));
+  const scan: ToolStep = {
+    text: rng.pick([
+      `The clip has ${n} frames and I can only see what I fetch. I'll first sample every ${step}th frame and list which colours appear, to find the object that is not there all the time.`,
+      `Let me get an overview first: check the colours present in frames spaced ${step} apart. Colours that show up only in some frames belong to objects that come and go.`,
+    ]),
+    code: videoScanCode(step),
+  };
+  const look: ToolStep = {
+    text: rng.pick([
+      `The scan shows which colour comes and goes. Now I'll check every frame around those sightings for the exact range, and look at a frame from the middle of it.`,
+      `Let me look around the event more closely: find exactly when it is visible and show one frame from that moment.`,
+    ]),
+    code: videoLookCode(),
+  };
+  return budget >= 3 ? [scan, look] : [{ text: `${scan.text} Then I'll look at the event directly.`, code: `${scan.code}\n\n${look.code}` }];
+}
+
+function plan(task: Task, opts: Required<ScriptedExpertOptions>, maxTurns: number): { plan: Plan; rng: Rng } {
+  const rng = new Rng(hashSeed('scripted-expert', opts.seed, task.id));
+  const guess = rng.chance(opts.guessProb);
+  const skip = rng.chance(opts.skipToolsProb);
+  const slipRoll = rng.chance(opts.slipProb);
+  const slipRng = rng.fork('slip');
+  const stepRng = rng.fork('steps');
+  if (guess || skip || task.family === 'user' || maxTurns < 2) return { plan: { mode: guess ? 'guess' : 'skip', steps: [], slipAt: -1, slip: null }, rng };
+  const budget = maxTurns;
+  const steps =
+    task.family === 'visual-search' ? visualSearchSteps(task, stepRng, budget) : task.family === 'counting' ? countingSteps(task, stepRng) : videoSteps(task, stepRng, budget);
+  // A slip costs a turn: only when the budget has room for the fix.
+  let slipAt = -1;
+  let slip = null;
+  if (slipRoll && steps.length + 2 <= maxTurns) {
+    slipAt = slipRng.int(0, steps.length - 1);
+    slip = makeSlip(steps[slipAt]!.code, slipRng);
+    if (!slip) slipAt = -1;
+  }
+  return { plan: { mode: 'tools', steps, slipAt, slip }, rng };
+}
+
+/** The images of the latest observation (indices into ctx.images), in order. */
+function lastObservationImages(ctx: PolicyContext): Pixels[] {
+  const last = ctx.messages[ctx.messages.length - 1];
+  if (!last || last.role !== 'user') return [];
+  return last.content.filter((p): p is Extract<ContentPart, { type: 'image' }> => p.type === 'image').map((p) => ctx.images[p.image]!).filter(Boolean);
+}
+
+function observationText(ctx: PolicyContext, back = 0): string {
+  const users = ctx.messages.filter((m) => m.role === 'user');
+  const m = users[users.length - 1 - back];
+  return m ? m.content.map((p) => (p.type === 'text' ? p.text : '')).join('') : '';
+}
+
+/** A plausible wrong answer (never an accepted one). */
+function wrongGuess(task: Task, rng: Rng): string {
+  let options: string[];
+  if (task.answerSpec?.kind === 'number') {
+    const v = task.answerSpec.value;
+    options = [v - 2, v - 1, v + 1, v + 2].filter((x) => x >= 0).map(String);
+  } else if (task.family === 'visual-search') {
+    const q = task.truth.question as VisualSearchQuestion;
+    options = q === 'colour' ? [...COLOURS] : q === 'shape' ? [...SHAPES] : [...QUADRANTS];
+  } else if (task.family === 'video-events') {
+    const q = task.truth.question as VideoQuestion;
+    options = q === 'what-colour' ? [...COLOURS] : q === 'what-shape' ? [...SHAPES] : q === 'when' ? [...CLIP_PARTS] : [...((task.truth.boxes ?? []).map((b) => b.label))];
+  } else options = ['yes', 'no', '1'];
+  const wrong = options.filter((o) => !task.answerSpec || !checkAnswer(task.answerSpec, o));
+  return wrong.length ? rng.pick(wrong) : options[0] ?? 'unknown';
+}
+
+/** Reads the answer from the last observation; null when it shows nothing usable. */
+function answerFromObservation(task: Task, ctx: PolicyContext, step: ToolStep | undefined): { answer: string; text: string } | null {
+  const figs = lastObservationImages(ctx);
+  const obs = observationText(ctx);
+  if (task.family === 'visual-search' && step?.view && figs.length) {
+    const fig = figs[figs.length - 1]!;
+    const { window: w, zoom } = step.view;
+    const b = task.truth.boxes![0]!;
+    const exact = fig.width === (w.x1 - w.x0) * zoom && fig.height === (w.y1 - w.y0) * zoom;
+    let r: Reading;
+    if (exact) {
+      r = readTarget(fig, { x0: (b.x0 - w.x0) * zoom, y0: (b.y0 - w.y0) * zoom, x1: (b.x1 - w.x0) * zoom, y1: (b.y1 - w.y0) * zoom }, 2 * zoom);
+    } else {
+      // A figure of another size (real matplotlib adds margins): the blob nearest to where
+      // the target sits proportionally.
+      const px = (((b.x0 + b.x1) / 2 - w.x0) / (w.x1 - w.x0)) * fig.width;
+      const py = (((b.y0 + b.y1) / 2 - w.y0) / (w.y1 - w.y0)) * fig.height;
+      const d = (x: Blob) => Math.hypot((x.box.x0 + x.box.x1) / 2 - px, (x.box.y0 + x.box.y1) / 2 - py);
+      const near = findBlobs(fig, { minArea: 4 }).sort((a, c) => d(a) - d(c))[0];
+      r = near ? { colour: near.colour, shape: near.shape, area: near.area, box: near.box } : { colour: null, shape: null, area: 0, box: null };
+    }
+    if (!r.colour || !r.shape || !r.box) return null;
+    const q = task.truth.question as VisualSearchQuestion;
+    const sx = (w.x1 - w.x0) / fig.width;
+    const cx = w.x0 + ((r.box.x0 + r.box.x1) / 2) * sx;
+    const cy = w.y0 + ((r.box.y0 + r.box.y1) / 2) * sx;
+    const { width: W, height: H } = task.media.kind === 'image' ? task.media.image : { width: 1, height: 1 };
+    const answer = q === 'colour' ? r.colour : q === 'shape' ? r.shape : quadrantOf(cx, cy, W, H);
+    const text =
+      q === 'position'
+        ? `The zoomed crop shows a ${r.colour} ${r.shape} centred at about (${Math.round(cx)}, ${Math.round(cy)}) in the ${W}×${H} image, which is the ${answer} part.`
+        : `In the enlarged crop the object is clear: it is a ${r.colour} ${r.shape}. So the answer is ${answer}.`;
+    return { answer, text };
+  }
+  if (task.family === 'counting') {
+    const m = [...obs.matchAll(/Number of ([^:\n]+): (\d+)/g)].pop();
+    if (!m) return null;
+    return { answer: m[2]!, text: `The program found ${m[2]} ${m[1]}; the listed components look like whole objects (no specks), so the count is ${m[2]}.` };
+  }
+  if (task.family === 'video-events') {
+    const events = [...obs.matchAll(/^(\w+): visible in frames (\d+)-(\d+) of (\d+)/gm)].map((m, i) => ({
+      colour: m[1] as ColourName,
+      a: Number(m[2]),
+      b: Number(m[3]),
+      n: Number(m[4]),
+      fig: figs[i],
+    }));
+    if (!events.length) return null;
+    const seen = events.map((e) => {
+      const blob = e.fig ? findNamed(e.fig, { colour: e.colour }) : null;
+      return { ...e, shape: blob?.shape ?? null, colour: blob?.colour ?? e.colour };
+    });
+    const q = task.truth.question as VideoQuestion;
+    const first = seen[0]!;
+    const desc = seen.map((e) => `a ${e.colour}${e.shape ? ` ${e.shape}` : ' object'} in frames ${e.a}–${e.b}`).join(', then ');
+    if (q === 'what-colour') return { answer: first.colour, text: `The object that comes and goes is ${desc}. Its colour is ${first.colour}.` };
+    if (q === 'what-shape' && first.shape) return { answer: first.shape, text: `The object that comes and goes is ${desc}. In the frame it is clearly a ${first.shape}.` };
+    if (q === 'when') {
+      const wanted = task.question.match(/A (\w+) (\w+) appears/)?.[1];
+      const e = seen.find((s) => s.colour === wanted) ?? first;
+      const part = partOf((e.a + e.b) / 2, e.n);
+      return { answer: part, text: `The ${e.colour} object is visible in frames ${e.a}–${e.b} of ${e.n}, i.e. in the ${part === 'middle' ? 'middle' : part === 'end' ? 'last third' : 'first third'} of the clip.` };
+    }
+    if (q === 'order' && first.shape) return { answer: `${first.colour} ${first.shape}`, text: `I saw ${desc}. So the ${first.colour} ${first.shape} appears first.` };
+    return null;
+  }
+  return null;
+}
+
+export function createScriptedExpert(options: ScriptedExpertOptions = {}): Policy {
+  const opts: Required<ScriptedExpertOptions> = { seed: 0, skipToolsProb: 0, slipProb: 0, guessProb: 0, ...options };
+  const reply = (ctx: PolicyContext, text: string): PolicyTurn => {
+    ctx.onText?.(text);
+    return { text, tokens: { count: Math.ceil(text.length / 4) } };
+  };
+  return {
+    name: `scripted expert${opts.skipToolsProb || opts.slipProb || opts.guessProb ? ` (skip ${opts.skipToolsProb}, slip ${opts.slipProb}, guess ${opts.guessProb})` : ''}`,
+    kind: 'scripted',
+    async next(ctx: PolicyContext): Promise<PolicyTurn> {
+      const { task } = ctx;
+      const { plan: p, rng } = plan(task, opts, ctx.maxTurns);
+      const answerRng = rng.fork('answer');
+      if (p.mode === 'guess') {
+        const g = wrongGuess(task, answerRng);
+        return reply(ctx, `From a quick look at the input, I think the answer is ${g}.\n${formatAnswer(g)}`);
+      }
+      // Turn sequence: steps[0..], with the slipped step written twice (broken, then fixed).
+      const turns: Array<{ step: number; broken: boolean }> = [];
+      p.steps.forEach((_, i) => {
+        if (i === p.slipAt) turns.push({ step: i, broken: true });
+        turns.push({ step: i, broken: false });
+      });
+      const remaining = ctx.maxTurns - ctx.turn;
+      if (p.mode === 'tools' && ctx.turn < turns.length && remaining > 1) {
+        const t = turns[ctx.turn]!;
+        const step = p.steps[t.step]!;
+        if (t.broken) return reply(ctx, `${step.text}\n${formatCodeBlock(p.slip!.code)}`);
+        const prev = turns[ctx.turn - 1];
+        if (prev?.broken) {
+          const err = observationText(ctx).match(/(\w+(?:Error|Exception))/)?.[1] ?? 'an error';
+          return reply(ctx, `That failed with ${err}: ${p.slip!.what}. Let me fix it and run it again.\n${formatCodeBlock(step.code)}`);
+        }
+        return reply(ctx, `${step.text}\n${formatCodeBlock(step.code)}`);
+      }
+      // Answer: from the last observation when tools ran, else (or if unreadable) the global view.
+      const lastStep = turns.length && ctx.turn > 0 ? p.steps[turns[Math.min(ctx.turn, turns.length) - 1]!.step] : undefined;
+      const read = ctx.turn > 0 ? answerFromObservation(task, ctx, lastStep) : null;
+      if (read) return reply(ctx, `${read.text}\n${formatAnswer(read.answer)}`);
+      const g = await globalViewReading(task, opts.seed);
+      return reply(ctx, `${g.seen}\n${formatAnswer(g.answer)}`);
+    },
+  };
+}
