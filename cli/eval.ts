@@ -18,6 +18,7 @@ import { createGlobalViewBaseline } from '../src/policies/globalViewBaseline';
 import { createScriptedExpert } from '../src/policies/scriptedExpert';
 import { SUITES, SUITE_NAMES, isSuiteName, suiteTask } from '../src/tasks/suites';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
+import { runIfMain } from './runMain';
 
 const USAGE = `usage: npm run eval -- --policy scripted|baseline --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--items file.jsonl]`;
 
@@ -99,13 +100,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      console.error(`error: ${err.message}\n${USAGE}`);
-      process.exit(2);
-    },
-  );
-}
+runIfMain(import.meta.url, main, USAGE);

@@ -12,6 +12,7 @@ import { decodeImage, encodePngBytes } from '../src/imaging';
 import type { Pixels, SessionInputs } from '../src/runtime/types';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { ffmpegFrameProvider } from './ffmpegVideo';
+import { runIfMain } from './runMain';
 
 const USAGE = 'usage: npm run py -- script.py [--image file]... [--video file] [--out dir] [--timeout ms]';
 
@@ -65,13 +66,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      console.error(`error: ${err.message}`);
-      process.exit(2);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -1,8 +1,4 @@
-import { python } from '@codemirror/lang-python';
-import { Prec } from '@codemirror/state';
-import { EditorView, keymap } from '@codemirror/view';
-import { basicSetup } from 'codemirror';
-import { useEffect, useRef } from 'react';
+import { CodeView } from '../playground/CodeView';
 
 interface Props {
   initialCode: string;
@@ -11,43 +7,21 @@ interface Props {
   onRun(): void;
 }
 
-/** CodeMirror 6 Python editor. Tab is left to focus navigation (Esc is not needed to leave). */
+/**
+ * The console's Python editor: an editable CodeView that owns its text after creation (the
+ * store only mirrors it). Tab is left to focus navigation.
+ */
 export function CodeEditor({ initialCode, onChange, onRun }: Props) {
-  const host = useRef<HTMLDivElement>(null);
-  const callbacks = useRef({ onChange, onRun });
-  callbacks.current = { onChange, onRun };
-
-  useEffect(() => {
-    if (!host.current) return;
-    const view = new EditorView({
-      parent: host.current,
-      doc: initialCode,
-      extensions: [
-        Prec.highest(
-          keymap.of([
-            {
-              key: 'Mod-Enter',
-              preventDefault: true,
-              run: () => {
-                callbacks.current.onRun();
-                return true;
-              },
-            },
-          ]),
-        ),
-        basicSetup,
-        python(),
-        EditorView.lineWrapping,
-        EditorView.contentAttributes.of({ 'aria-label': 'Python code (Ctrl+Enter or Cmd+Enter runs it)', 'data-testid': 'code-input' }),
-        EditorView.updateListener.of((update) => {
-          if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());
-        }),
-      ],
-    });
-    return () => view.destroy();
-    // The editor owns its text after creation; the store only mirrors it.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-
-  return <div className="code-editor" data-testid="code-editor" ref={host} />;
+  return (
+    <CodeView
+      code={initialCode}
+      editable
+      onChange={onChange}
+      onSubmit={onRun}
+      label="Python code (Ctrl+Enter or Cmd+Enter runs it)"
+      testId="code-editor"
+      contentTestId="code-input"
+      className="code-editor"
+    />
+  );
 }

@@ -1,4 +1,5 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef } from 'react';
+import { useFileDrop } from './useFileDrop';
 import { ACCEPT_ATTRIBUTE, MAX_IMAGE_SIDE } from '../image/decodeImage';
 import { SAMPLES } from '../samples';
 import { usePlayground } from '../store/playgroundStore';
@@ -11,14 +12,7 @@ export function ImagePanel() {
   const loadFile = usePlayground((s) => s.loadFile);
   const loadSample = usePlayground((s) => s.loadSample);
   const input = useRef<HTMLInputElement>(null);
-  const [dragging, setDragging] = useState(false);
-
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    const file = e.dataTransfer.files[0];
-    if (file) void loadFile(file);
-  };
+  const { dragging, handlers: dropHandlers } = useFileDrop((file) => void loadFile(file));
 
   const chosenSample = usePlayground((s) => s.sample);
   // While the first image decodes, show the sample being loaded rather than "(choose)".
@@ -32,12 +26,7 @@ export function ImagePanel() {
       <div
         className={`dropzone${dragging ? ' dragging' : ''}`}
         data-testid="dropzone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
+        {...dropHandlers}
       >
         {image ? (
           <img className="preview" src={image.previewUrl} alt={`Input image: ${image.name}`} data-testid="image-preview" />

@@ -13,13 +13,16 @@ interface Props {
   onSubmit?(): void;
   label: string;
   testId: string;
+  /** data-testid on the editable content itself (what tests type into). */
+  contentTestId?: string;
+  className?: string;
 }
 
 /**
  * Python shown with CodeMirror: read-only with syntax highlighting in the trajectory viewer, or
  * editable (for re-running a turn). A read-only view follows `code` as it changes.
  */
-export function CodeView({ code, editable = false, onChange, onSubmit, label, testId }: Props) {
+export function CodeView({ code, editable = false, onChange, onSubmit, label, testId, contentTestId, className }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const callbacks = useRef({ onChange, onSubmit });
@@ -48,7 +51,7 @@ export function CodeView({ code, editable = false, onChange, onSubmit, label, te
         EditorView.lineWrapping,
         EditorState.readOnly.of(!editable),
         EditorView.editable.of(editable),
-        EditorView.contentAttributes.of({ 'aria-label': label }),
+        EditorView.contentAttributes.of({ 'aria-label': label, ...(contentTestId ? { 'data-testid': contentTestId } : {}) }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) callbacks.current.onChange?.(u.state.doc.toString());
         }),
@@ -70,5 +73,5 @@ export function CodeView({ code, editable = false, onChange, onSubmit, label, te
     if (current !== code) v.dispatch({ changes: { from: 0, to: current.length, insert: code } });
   }, [code, editable]);
 
-  return <div className={`code-view${editable ? ' editable' : ''}`} data-testid={testId} ref={host} />;
+  return <div className={className ?? `code-view${editable ? ' editable' : ''}`} data-testid={testId} ref={host} />;
 }

@@ -1,4 +1,5 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef } from 'react';
+import { useFileDrop } from '../components/useFileDrop';
 import { ACCEPT_ATTRIBUTE, MAX_IMAGE_SIDE } from '../image/decodeImage';
 import { ACCEPT_VIDEO_ATTRIBUTE } from '../video/browserVideo';
 import { useMedia } from '../store/mediaStore';
@@ -13,14 +14,7 @@ export function MediaPanel() {
   const error = useMedia((s) => s.error);
   const image = useMedia((s) => s.image);
   const input = useRef<HTMLInputElement>(null);
-  const [dragging, setDragging] = useState(false);
-
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    const file = e.dataTransfer.files[0];
-    if (file) void loadFile(file);
-  };
+  const { dragging, handlers: dropHandlers } = useFileDrop((file) => void loadFile(file));
 
   return (
     <section className="panel media-panel" aria-labelledby="media-heading">
@@ -29,12 +23,7 @@ export function MediaPanel() {
       <div
         className={`dropzone small${dragging ? ' dragging' : ''}`}
         data-testid="media-dropzone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
+        {...dropHandlers}
       >
         <button type="button" onClick={() => input.current?.click()} data-testid="media-upload-button">
           Upload image or video…
