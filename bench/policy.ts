@@ -1,0 +1,195 @@
+/**
+ * `npm run bench:policy`: speed of the tiny policy (default preset), printed as JSON.
+ * - SFT step (ms) at DEFAULT_SFT_BATCH, decode tokens/s at batch 1 and 64 (after a prefill of
+ *   PROMPT_LEN tokens per row, not counted);
+ * - on every backend that runs: Node cpu + wasm (in-process), Chromium wasm / webgl /
+ *   webgpu (system /usr/bin/chromium via Playwright, a page bundled here with esbuild and served
+ *   from 127.0.0.1 with COOP/COEP);
+ * - the same architecture and shapes in PyTorch on the CPU (bench/policy_torch.py, Debian's
+ *   python3-torch, installed here when missing and running as root), in the same run, and the
+ *   ratios against it.
+ * Targets (issue 4 §5): WASM SFT step ≤ 2× PyTorch's, decode ≥ 0.5× PyTorch's tokens/s.
+ * `BENCH_NO_BROWSER=1` skips Chromium.
+ */
+import { chromium } from '@playwright/test';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { DEFAULT_CONFIG, DEFAULT_SFT_BATCH } from '../src/model/config';
+import { measure, type BackendResult, type MeasureOptions } from './policyMeasure';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const PROMPT_LEN = 128;
+const NEW_TOKENS = 64;
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'];
+
+const fast: Omit<MeasureOptions, 'backend'> = { sftSteps: 3, decodeBatches: [1, 64], promptLen: PROMPT_LEN, newTokens: NEW_TOKENS, budgetMs: 60_000 };
+const slow: Omit<MeasureOptions, 'backend'> = { sftSteps: 1, decodeBatches: [1, 64], promptLen: PROMPT_LEN, newTokens: 16, budgetMs: 30_000 };
+
+function torchAvailable(): string | null {
+  const probe = () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  if (probe()) return null;
+  if (process.getuid?.() !== 0) return 'python3-torch is not installed and installing it needs root (apt-get install -y python3-torch)';
+  process.stderr.write('installing python3-torch with apt-get…\n');
+  const r = spawnSync('bash', ['-c', 'apt-get install -y python3-torch || (apt-get update && apt-get install -y python3-torch)'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return r.status === 0 && probe() ? null : 'apt-get install python3-torch failed';
+}
+
+function runTorch(threads: number): Record<string, unknown> {
+  const args = {
+    config: DEFAULT_CONFIG,
+    sft: DEFAULT_SFT_BATCH,
+    decode: { batches: [1, 64], promptLen: PROMPT_LEN, newTokens: NEW_TOKENS },
+    threads,
+    steps: 3,
+  };
+  const out = execFileSync('/usr/bin/python3', [path.join(HERE, 'policy_torch.py'), JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+/** Bundles the page, copies the WASM binaries, serves them with cross-origin isolation. */
+async function servePage(): Promise<{ url: string; server: Server; dir: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-policy-'));
+  await esbuild.build({
+    entryPoints: [path.join(HERE, 'policyPage.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: path.join(dir, 'page.js'),
+    logLevel: 'error',
+  });
+  const wasmDir = path.join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  for (const f of readdirSync(wasmDir)) if (f.endsWith('.wasm')) copyFileSync(path.join(wasmDir, f), path.join(dir, f));
+  const html = '<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/page.js"></script>';
+  const types: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const file = url.pathname === '/' ? null : path.join(dir, path.basename(url.pathname));
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    try {
+      const body = file ? readFileSync(file) : html;
+      res.setHeader('Content-Type', file ? (types[path.extname(file)] ?? 'application/octet-stream') : 'text/html');
+      res.end(body);
+    } catch {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}/`, server, dir };
+}
+
+async function chromiumResults(): Promise<BackendResult[]> {
+  const { url, server, dir } = await servePage();
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const runs: Array<[string, MeasureOptions]> = [
+    ['wasm', { backend: 'wasm', wasmPaths: url, ...fast }],
+    ['wasm-threads', { backend: 'wasm', wasmPaths: url, wasmThreads: true, ...fast }],
+    ['webgl', { backend: 'webgl', ...slow }],
+    ['webgpu', { backend: 'webgpu', ...slow }],
+  ];
+  const results: BackendResult[] = [];
+  try {
+    for (const [label, opts] of runs) {
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${url}?opts=${encodeURIComponent(JSON.stringify(opts))}`);
+        const handle = await page.waitForFunction(() => {
+          const w = window as unknown as { __benchResult?: unknown; __benchError?: string };
+          return w.__benchResult ?? (w.__benchError ? { error: w.__benchError } : undefined);
+        }, undefined, { timeout: 600_000, polling: 500 });
+        const r = (await handle.jsonValue()) as BackendResult;
+        if (label === 'wasm-threads') r.notes = [...(r.notes ?? []), `crossOriginIsolated=${await page.evaluate(() => crossOriginIsolated)}`];
+        results.push({ ...r, backend: `chromium-${label}` });
+      } catch (err) {
+        results.push({ backend: `chromium-${label}`, error: String(err instanceof Error ? err.message : err).split('\n')[0] });
+      } finally {
+        await page.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+
+async function main() {
+  const started = Date.now();
+  // PyTorch runs before and after the TF.js measurements: the VM's load drifts over minutes,
+  // and the ratios use the mean of both runs.
+  const torchSkip = torchAvailable();
+  const torch: Record<string, unknown> = {};
+  if (torchSkip) torch.skipped = torchSkip;
+  else torch.threads1Before = runTorch(1);
+  const results: BackendResult[] = [];
+  results.push({ ...(await measure({ backend: 'wasm', ...fast })), backend: 'node-wasm' });
+  results.push({ ...(await measure({ backend: 'cpu', ...slow })), backend: 'node-cpu' });
+  if (process.env.BENCH_NO_BROWSER) results.push({ backend: 'chromium', error: 'skipped (BENCH_NO_BROWSER)' });
+  else results.push(...(await chromiumResults().catch((err) => [{ backend: 'chromium', error: String(err) }])));
+
+  if (!torchSkip) {
+    torch.threads1After = runTorch(1);
+    torch.threads2 = runTorch(2);
+  }
+
+  // Ratios against PyTorch on one thread (the faster setting on this VM; two threads compete
+  // with the other jobs for the 2 cores), mean of the runs before and after.
+  type TorchRun = { sftStepMs: number; decodeTokensPerSec: Record<string, number> };
+  const runs = [torch.threads1Before, torch.threads1After].filter((v): v is TorchRun => typeof v === 'object' && v !== null);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const best = runs.length
+    ? { sftStepMs: mean(runs.map((r) => r.sftStepMs)), decode: (b: string) => mean(runs.map((r) => r.decodeTokensPerSec[b]!)) }
+    : null;
+  const ratios = best
+    ? Object.fromEntries(
+        results.filter((r) => r.sftStepMs).map((r) => [
+          r.backend,
+          {
+            sftStepVsTorch: ratio(r.sftStepMs, best.sftStepMs),
+            decode1VsTorch: ratio(r.decodeTokensPerSec?.['1'], best.decode('1')),
+            decode64VsTorch: ratio(r.decodeTokensPerSec?.['64'], best.decode('64')),
+          },
+        ]),
+      )
+    : null;
+  const nodeWasm = ratios?.['node-wasm'];
+  console.log(
+    JSON.stringify(
+      {
+        preset: 'default',
+        config: DEFAULT_CONFIG,
+        sftBatch: DEFAULT_SFT_BATCH,
+        decode: { promptLen: PROMPT_LEN, newTokens: NEW_TOKENS, batches: [1, 64] },
+        results,
+        pytorch: torch,
+        ratios,
+        targets: nodeWasm
+          ? {
+              wasmSftStepAtMost2xTorch: (nodeWasm.sftStepVsTorch ?? Infinity) <= 2,
+              wasmDecodeAtLeastHalfTorch: (nodeWasm.decode1VsTorch ?? 0) >= 0.5 && (nodeWasm.decode64VsTorch ?? 0) >= 0.5,
+            }
+          : null,
+        wallSeconds: Math.round((Date.now() - started) / 1000),
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

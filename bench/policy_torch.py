@@ -1,0 +1,183 @@
+"""PyTorch (CPU) twin of the tiny policy, for bench/policy.ts.
+
+Same architecture as src/model (pre-LN decoder, tied embeddings, learned positions, exact GELU,
+patch encoder with 2x2 merges, visual tokens spliced at image slots), same batch shapes, written
+the way one would in PyTorch: nn.Linear layers, one qkv matmul, batched attention, a static
+(preallocated, in-place) KV cache for decoding, AdamW with clipping.
+
+Usage: python3 policy_torch.py '<json>' where json has config, sft {batchSize, seqLen,
+imagesPerSequence, lossShare}, decode {batches, promptLen, newTokens}, threads, steps.
+Prints one JSON object.
+"""
+import json
+import math
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(self, d, h, dff, eps):
+        super().__init__()
+        self.h, self.dh = h, d // h
+        self.ln1 = nn.LayerNorm(d, eps=eps)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+        self.ln2 = nn.LayerNorm(d, eps=eps)
+        self.fc = nn.Linear(d, dff)
+        self.proj = nn.Linear(dff, d)
+
+    def heads(self, x):
+        B, T, _ = x.shape
+        q, k, v = self.qkv(self.ln1(x)).view(B, T, 3, self.h, self.dh).permute(2, 0, 3, 1, 4)
+        return q, k, v
+
+    def finish(self, x, o):
+        B, H, T, dh = o.shape
+        x = x + self.out(o.transpose(1, 2).reshape(B, T, H * dh))
+        return x + self.proj(F.gelu(self.fc(self.ln2(x))))
+
+    def forward(self, x, mask):
+        q, k, v = self.heads(x)
+        s = (q @ k.transpose(-1, -2)) / math.sqrt(self.dh) + mask
+        return self.finish(x, torch.softmax(s, -1) @ v)
+
+    def step(self, x, kc, vc, pos):
+        """x: [B, 1, d]; writes this position's k, v into the preallocated caches."""
+        q, k, v = self.heads(x)
+        kc[:, :, pos : pos + 1] = k
+        vc[:, :, pos : pos + 1] = v
+        s = (q @ kc[:, :, : pos + 1].transpose(-1, -2)) / math.sqrt(self.dh)
+        return self.finish(x, torch.softmax(s, -1) @ vc[:, :, : pos + 1])
+
+
+class TinyVLM(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, v = c["dModel"], c["visual"]
+        self.c = c
+        self.tok = nn.Embedding(c["vocabSize"], d)
+        self.pos = nn.Embedding(c["maxSeq"], d)
+        widths = [v["patchSize"] ** 2 * 3] + v["channels"]
+        self.stages = nn.ModuleList(nn.Linear(widths[i] * (1 if i == 0 else 4), widths[i + 1]) for i in range(len(v["channels"])))
+        self.vis_out = nn.Linear(4 * widths[-1], d)
+        g = v["imageSide"] // (v["patchSize"] * 2 ** len(v["channels"]))
+        self.K = g * g
+        self.vis_pos = nn.Parameter(torch.zeros(self.K, d))
+        self.blocks = nn.ModuleList(Block(d, c["nHeads"], c["dFF"], c["layerNormEps"]) for _ in range(c["nLayers"]))
+        self.ln_f = nn.LayerNorm(d, eps=c["layerNormEps"])
+
+    def encode(self, patches):
+        """patches: [n * K * 4^levels, p*p*3] in the same Z order as src/model/visual.ts."""
+        x = patches
+        for i, lin in enumerate(self.stages):
+            if i > 0:
+                x = x.reshape(-1, 4 * x.shape[1])
+            x = F.gelu(lin(x))
+        x = self.vis_out(x.reshape(-1, 4 * x.shape[1]))
+        return (x.view(-1, self.K, x.shape[-1]) + self.vis_pos).reshape(-1, x.shape[-1])
+
+    def embed(self, ids, patches, image_slots, positions):
+        x = self.tok(ids)
+        if patches is not None:
+            x = x.reshape(-1, x.shape[-1]).index_copy(0, image_slots, self.encode(patches)).view_as(x)
+        return x + self.pos(positions)
+
+    def logits(self, h):
+        return h @ self.tok.weight.t()
+
+
+def make_sft_batch(c, model, s, gen):
+    B, T, n_img = s["batchSize"], s["seqLen"], s["imagesPerSequence"]
+    ids = torch.randint(0, c["vocabSize"] - 10, (B, T), generator=gen)
+    mask = torch.rand(B, T, generator=gen) < s["lossShare"]
+    slots = []
+    for b in range(B):
+        for i in range(n_img):
+            start = 10 + i * (model.K + 20)
+            slots.extend(b * T + start + k for k in range(model.K))
+            mask[b, start : start + model.K] = False
+    v = c["visual"]
+    per_image = model.K * 4 ** len(v["channels"])
+    patches = torch.rand(B * n_img * per_image, v["patchSize"] ** 2 * 3, generator=gen) * 2 - 1
+    mask[:, 0] = False
+    sel = mask.reshape(-1).nonzero().squeeze(1)
+    return ids, patches, torch.tensor(slots), sel
+
+
+def sft_step(model, opt, batch, causal):
+    ids, patches, slots, sel = batch
+    B, T = ids.shape
+    x = model.embed(ids, patches, slots, torch.arange(T).expand(B, T))
+    for blk in model.blocks:
+        x = blk(x, causal)
+    h = model.ln_f(x).reshape(B * T, -1).index_select(0, sel - 1)
+    loss = F.cross_entropy(model.logits(h), ids.reshape(-1).index_select(0, sel))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss.item()
+
+
+@torch.no_grad()
+def decode(model, c, B, prompt_len, new_tokens, gen):
+    H, dh = c["nHeads"], c["dModel"] // c["nHeads"]
+    L = prompt_len + new_tokens
+    caches = [(torch.zeros(B, H, L, dh), torch.zeros(B, H, L, dh)) for _ in model.blocks]
+    ids = torch.randint(0, c["vocabSize"] - 10, (B, prompt_len), generator=gen)
+    # Prefill: the whole prompt at once, keys/values written into the caches.
+    x = model.embed(ids, None, None, torch.arange(prompt_len).expand(B, prompt_len))
+    causal = torch.full((prompt_len, prompt_len), float("-inf")).triu(1)
+    for blk, (kc, vc) in zip(model.blocks, caches):
+        q, k, v = blk.heads(x)
+        kc[:, :, :prompt_len], vc[:, :, :prompt_len] = k, v
+        s = q @ k.transpose(-1, -2) / math.sqrt(dh) + causal
+        x = blk.finish(x, torch.softmax(s, -1) @ v)
+    nxt = model.logits(model.ln_f(x[:, -1]))
+    t0 = time.perf_counter()
+    for i in range(new_tokens):
+        probs = torch.softmax(nxt, -1)
+        tok = torch.multinomial(probs, 1, generator=gen)
+        pos = prompt_len + i
+        x = model.embed(tok, None, None, torch.full((B, 1), pos))
+        for blk, (kc, vc) in zip(model.blocks, caches):
+            x = blk.step(x, kc, vc, pos)
+        nxt = model.logits(model.ln_f(x[:, -1]))
+        nxt.tolist() if B == 1 else None  # the TF.js side downloads logits every step too
+    return B * new_tokens / (time.perf_counter() - t0)
+
+
+def main():
+    args = json.loads(sys.argv[1])
+    c = args["config"]
+    torch.set_num_threads(args.get("threads", torch.get_num_threads()))
+    torch.manual_seed(0)
+    gen = torch.Generator().manual_seed(0)
+    model = TinyVLM(c)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.01)
+    batch = make_sft_batch(c, model, args["sft"], gen)
+    T = args["sft"]["seqLen"]
+    causal = torch.full((T, T), float("-inf")).triu(1)
+    times = []
+    for i in range(args.get("steps", 5) + 1):
+        t0 = time.perf_counter()
+        sft_step(model, opt, batch, causal)
+        if i > 0:
+            times.append((time.perf_counter() - t0) * 1000)
+    d = args["decode"]
+    decode_tps = {str(B): decode(model, c, B, d["promptLen"], d["newTokens"], gen) for B in d["batches"]}
+    print(json.dumps({
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "sftStepMs": statistics.median(times),
+        "decodeTokensPerSec": decode_tps,
+    }))
+
+
+if __name__ == "__main__":
+    main()

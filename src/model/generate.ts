@@ -1,0 +1,297 @@
+/**
+ * Batched, KV-cached generation.
+ *
+ * A DecodeContext holds B rows that decode together (a GRPO group, or one interactive
+ * trajectory). `prefill` appends text/images to every row (ragged: each row its own length; the
+ * agent loop appends observations this way, they are never generated), `generate` samples one
+ * token per row per step until each row stops. Tokens sampled but not yet fed to the model (the
+ * last one of every generate call, e.g. the `</code>` that stopped it) are kept per row and fed
+ * at the start of the next prefill or generate, so a context continues exactly.
+ *
+ * Stops: a stop string is checked on the decoded text after every token; the row's text is cut
+ * right after it (the tokenizer keeps the protocol tags whole, so the cut falls on a token
+ * boundary and text === pieces.join('')). Control tokens other than `<eos>` can never be
+ * sampled (they are masked); `<eos>` ends a row. Cancellation: the AbortSignal is checked
+ * between steps, with a yield to the event loop each step so an abort can arrive.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Pixels } from '../runtime/types';
+import { hashSeed, Rng } from '../tasks/rng';
+import { headDim, visualTokens } from './config';
+import { expandImages } from './batch';
+import { KVCache } from './kvCache';
+import { inferenceMode } from './ops';
+import { sampleToken } from './sampling';
+import { CONTROL_SPECIALS, EOS, type Tokenizer } from './tokenizer';
+import { inferenceBlock, inferenceLogits, type InferenceWeights } from './inference';
+import type { TinyVLM } from './transformer';
+
+export interface PromptRow {
+  /** Token ids with one `<image>` id per image. */
+  ids: number[];
+  images?: Pixels[];
+}
+
+export interface GenerateOptions {
+  maxNewTokens: number;
+  /** 0 = greedy. Default 1. */
+  temperature?: number;
+  /** Default 1 (off). */
+  topP?: number;
+  /** Default ['</code>', '</answer>']. */
+  stop?: string[];
+  seed?: number;
+  signal?: AbortSignal;
+  /** Streaming: each row's new text as it is decoded (may be '' inside a multi-byte character). */
+  onToken?: (row: number, piece: string, id: number, logprob: number) => void;
+}
+
+export type FinishReason = 'stop' | 'eos' | 'length' | 'aborted' | 'context';
+
+export interface GeneratedRow {
+  ids: number[];
+  logprobs: number[];
+  /** Text of each token; pieces.join('') === text. */
+  pieces: string[];
+  text: string;
+  finish: FinishReason;
+}
+
+export const DEFAULT_STOPS = ['</code>', '</answer>'];
+
+/** The context would exceed the model's maxSeq positions. */
+export class ContextOverflowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContextOverflowError';
+  }
+}
+
+/** A macrotask boundary (so AbortSignal listeners and UI events run between steps). */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (g.setImmediate) return new Promise((r) => g.setImmediate!(r));
+  if (typeof MessageChannel !== 'undefined') {
+    return new Promise((r) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        r();
+      };
+      ch.port2.postMessage(null);
+    });
+  }
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+export class DecodeContext {
+  readonly model: TinyVLM;
+  readonly tokenizer: Tokenizer;
+  readonly batchSize: number;
+  private readonly cache: KVCache;
+  /** Next-token logits of each row (null until its first prefill). */
+  private readonly next: Array<Float32Array | null>;
+  /** Sampled tokens not yet fed to the model. */
+  private readonly pending: number[][];
+  private readonly nextPos: number[];
+  private readonly banned: number[];
+  private disposed = false;
+
+  constructor(model: TinyVLM, tokenizer: Tokenizer, batchSize: number) {
+    if (tokenizer.vocabSize > model.config.vocabSize) {
+      throw new Error(`tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize}`);
+    }
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.batchSize = batchSize;
+    const c = model.config;
+    this.cache = new KVCache(batchSize, c.nLayers, c.nHeads, headDim(c));
+    this.next = Array.from({ length: batchSize }, () => null);
+    this.pending = Array.from({ length: batchSize }, () => []);
+    this.nextPos = new Array<number>(batchSize).fill(0);
+    this.banned = CONTROL_SPECIALS.filter((s) => s !== EOS).map((s) => tokenizer.tokenId(s));
+    // Ids past the tokenizer's vocabulary (a model sized larger) are never valid output either.
+    for (let i = tokenizer.vocabSize; i < c.vocabSize; i++) this.banned.push(i);
+  }
+
+  /** Positions used by row b, counting tokens still pending. */
+  rowLength(b: number): number {
+    return this.nextPos[b]! + this.pending[b]!.length;
+  }
+
+  /** Appends tokens and images to rows (null or empty = nothing for that row). */
+  async prefill(rows: Array<PromptRow | null>): Promise<void> {
+    this.checkAlive();
+    if (rows.length !== this.batchSize) throw new Error(`prefill got ${rows.length} rows for a batch of ${this.batchSize}`);
+    const c = this.model.config;
+    const K = visualTokens(c);
+    const chunks = rows.map((r, b) => {
+      const ids = [...this.pending[b]!, ...(r?.ids ?? [])];
+      return expandImages(ids, null, r?.images?.length ?? 0, this.tokenizer.imageId, K);
+    });
+    const Tq = Math.max(...chunks.map((ch) => ch.ids.length));
+    if (Tq === 0) return;
+    chunks.forEach((ch, b) => {
+      if (this.nextPos[b]! + ch.ids.length > c.maxSeq) {
+        throw new ContextOverflowError(`row ${b} would need ${this.nextPos[b]! + ch.ids.length} positions; the model has ${c.maxSeq}`);
+      }
+    });
+    const B = this.batchSize;
+    const ids = new Int32Array(B * Tq).fill(this.tokenizer.padId);
+    const positions = new Int32Array(B * Tq);
+    const chunkValid = chunks.map(() => new Array<number>(Tq).fill(0));
+    const images: Pixels[] = [];
+    const imagePositions: number[] = [];
+    chunks.forEach((ch, b) => {
+      ch.ids.forEach((id, i) => {
+        ids[b * Tq + i] = id;
+        positions[b * Tq + i] = this.nextPos[b]! + i;
+        chunkValid[b]![i] = 1;
+      });
+      ch.imageStarts.forEach((s, i) => {
+        images.push(rows[b]!.images![i]!);
+        imagePositions.push(b * Tq + s);
+      });
+    });
+    const last = chunks.map((ch, b) => (ch.ids.length ? b * Tq + ch.ids.length - 1 : -1));
+    const withInput = last.map((x, b) => (x >= 0 ? b : -1)).filter((b) => b >= 0);
+
+    this.cache.consolidate();
+    const weights = this.model.inferenceWeights();
+    const { nHeads: H, layerNormEps: eps } = c;
+    const dh = headDim(c);
+    const logits = inferenceMode(() =>
+      tf.tidy(() => {
+        let x = this.model.embed(ids, B, Tq, images, imagePositions, positions, false);
+        weights.layers.forEach((w, l) => {
+          x = inferenceBlock(x, w, eps, (qkv) => {
+            const heads = tf.transpose(tf.reshape(qkv, [B, Tq, 3 * H, dh]), [0, 2, 1, 3]);
+            const [q, k, v] = tf.split(heads, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+            const o = this.cache.attendChunk(l, q, k, tf.transpose(v, [0, 1, 3, 2]), chunkValid);
+            return tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [B * Tq, H * dh]);
+          });
+        });
+        return inferenceLogits(tf.gather(x, withInput.map((b) => last[b]!)), weights, eps);
+      }),
+    );
+    this.cache.commitChunk(chunkValid);
+    const data = (await logits.data()) as Float32Array;
+    logits.dispose();
+    const V = c.vocabSize;
+    withInput.forEach((b, i) => {
+      this.next[b] = data.slice(i * V, (i + 1) * V);
+      this.nextPos[b] = this.nextPos[b]! + chunks[b]!.ids.length;
+      this.pending[b] = [];
+    });
+  }
+
+  /** Generates one continuation per row. Every row must have been prefilled. */
+  async generate(opts: GenerateOptions): Promise<GeneratedRow[]> {
+    this.checkAlive();
+    if (this.pending.some((p) => p.length)) await this.prefill(this.pending.map(() => null));
+    if (this.next.some((n) => n === null)) throw new Error('generate: every row needs a prefill first');
+    const B = this.batchSize;
+    const c = this.model.config;
+    const V = c.vocabSize;
+    const stops = opts.stop ?? DEFAULT_STOPS;
+    const sampling = { temperature: opts.temperature ?? 1, topP: opts.topP ?? 1 };
+    const rngs = Array.from({ length: B }, (_, b) => new Rng(hashSeed(opts.seed ?? 0, b, this.rowLength(b))));
+    const decoders = Array.from({ length: B }, () => this.tokenizer.streamDecoder());
+    const out: GeneratedRow[] = Array.from({ length: B }, () => ({ ids: [], logprobs: [], pieces: [], text: '', finish: 'length' }));
+    const active = new Array<boolean>(B).fill(true);
+    const weights = this.model.inferenceWeights();
+    for (let step = 0; step < opts.maxNewTokens; step++) {
+      if (opts.signal?.aborted) {
+        active.forEach((a, b) => a && (out[b]!.finish = 'aborted'));
+        break;
+      }
+      const fed = new Array<number>(B).fill(this.tokenizer.padId);
+      for (let b = 0; b < B; b++) {
+        if (!active[b]) continue;
+        const logits = this.next[b]!;
+        for (const id of this.banned) logits[id] = -Infinity;
+        const { id, logprob } = sampleToken(logits, 0, V, sampling, () => rngs[b]!.next());
+        const row = out[b]!;
+        let piece = id === this.tokenizer.eosId ? '' : decoders[b]!.push(id);
+        const before = row.text.length;
+        row.text += piece;
+        let finish: FinishReason | null = id === this.tokenizer.eosId ? 'eos' : null;
+        for (const s of stops) {
+          const at = row.text.indexOf(s, Math.max(0, before - s.length + 1));
+          if (at >= 0 && finish === null) {
+            row.text = row.text.slice(0, at + s.length);
+            piece = row.text.slice(before);
+            finish = 'stop';
+          }
+        }
+        row.ids.push(id);
+        row.logprobs.push(logprob);
+        row.pieces.push(piece);
+        this.pending[b] = [id];
+        opts.onToken?.(b, piece, id, logprob);
+        if (finish === null && step === opts.maxNewTokens - 1) finish = 'length';
+        if (finish === null && this.rowLength(b) >= c.maxSeq) finish = 'context';
+        if (finish !== null) {
+          row.finish = finish;
+          active[b] = false;
+        } else fed[b] = id;
+      }
+      if (!active.some(Boolean)) break;
+      await this.step(fed, active, weights);
+      await yieldToEventLoop();
+    }
+    return out;
+  }
+
+  /** Feeds one token per active row (inactive rows get a hole) and updates the next logits. */
+  private async step(fed: number[], active: boolean[], weights: InferenceWeights): Promise<void> {
+    const B = this.batchSize;
+    const c = this.model.config;
+    const H = c.nHeads;
+    const dh = headDim(c);
+    const positions = Int32Array.from(active.map((a, b) => (a ? this.nextPos[b]! : 0)));
+    const eps = c.layerNormEps;
+    const logits = inferenceMode(() =>
+      tf.tidy(() => {
+        let x = this.model.embed(Int32Array.from(fed), B, 1, [], [], positions, false);
+        weights.layers.forEach((w, l) => {
+          x = inferenceBlock(x, w, eps, (qkv) => {
+            const [q, k, v] = tf.split(qkv, 3, 1);
+            const o = this.cache.attendStep(l, tf.reshape(q!, [B, H, 1, dh]), tf.reshape(k!, [B, H, 1, dh]), tf.reshape(v!, [B, H, dh, 1]));
+            return tf.reshape(o, [B, H * dh]);
+          });
+        });
+        return inferenceLogits(x, weights, eps);
+      }),
+    );
+    this.cache.commitStep(active.map((a) => (a ? 1 : 0)));
+    const data = (await logits.data()) as Float32Array;
+    logits.dispose();
+    active.forEach((a, b) => {
+      if (!a) return;
+      this.next[b] = data.slice(b * c.vocabSize, (b + 1) * c.vocabSize);
+      this.nextPos[b] = this.nextPos[b]! + 1;
+      this.pending[b] = [];
+    });
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('this DecodeContext was disposed');
+  }
+
+  dispose(): void {
+    this.cache.dispose();
+    this.disposed = true;
+  }
+}
+
+/** One-shot generation: a fresh context per call, disposed before returning. */
+export async function generate(model: TinyVLM, tokenizer: Tokenizer, prompts: PromptRow[], opts: GenerateOptions): Promise<GeneratedRow[]> {
+  const ctx = new DecodeContext(model, tokenizer, prompts.length);
+  try {
+    await ctx.prefill(prompts);
+    return await ctx.generate(opts);
+  } finally {
+    ctx.dispose();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Inference-only forms of the model's weights and blocks (prefill and decoding; never trained).
+ *
+ * Decoding one token at batch 1 is bound by the number of TF.js ops, not by arithmetic, so the
+ * weights are rewritten once into an equivalent form that needs fewer ops per step:
+ * - LayerNorm's gain/bias fold into the next matmul: LN(x)·W + b = x̂·(diag(γ)W) + (βW + b),
+ *   so only the normalisation x̂ = (x − μ)/σ is left (7 ops instead of 9);
+ * - 1/√dh folds into the q columns of the qkv projection;
+ * - exact GELU's constants fold into the MLP: with u = x/√2 (fc scaled by 1/√2),
+ *   GELU(x)·W = (u·(1 + erf u))·(W/√2): 3 ops instead of 5.
+ * The rewritten weights are cached on the model and rebuilt only when a parameter changed
+ * (TF.js gives a variable a new dataId on every assign), which also keeps XNNPACK's packed
+ * weight cache warm across generate calls.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { headDim } from './config';
+import type { TinyVLM } from './transformer';
+
+export interface LayerInference {
+  qkvW: tf.Tensor2D;
+  qkvB: tf.Tensor1D;
+  outW: tf.Tensor2D;
+  outB: tf.Tensor1D;
+  fcW: tf.Tensor2D;
+  fcB: tf.Tensor1D;
+  projW: tf.Tensor2D;
+  projB: tf.Tensor1D;
+}
+
+export interface InferenceWeights {
+  layers: LayerInference[];
+  /** diag(γ_f)·Eᵀ [d, V] and β_f·Eᵀ [V]: the final LayerNorm folded into the tied output projection. */
+  embT: tf.Tensor2D;
+  logitBias: tf.Tensor1D;
+  /** dataIds of the parameters these were built from. */
+  key: unknown[];
+}
+
+/** Folds LN(γ, β) into the matmul that follows it: returns [diag(γ)·W, β·W + b]. */
+function foldNorm(gamma: tf.Tensor, beta: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): [tf.Tensor2D, tf.Tensor1D] {
+  const wf = tf.mul(tf.reshape(gamma, [-1, 1]), w) as tf.Tensor2D;
+  const bw = tf.reshape(tf.matMul(tf.reshape(beta, [1, -1]), w as tf.Tensor2D), [-1]);
+  // Always a fresh tensor: the WASM _FusedMatMul reads a reshaped bias's rank from the buffer it
+  // shares ([1, 1, N] here) and rejects it.
+  return [wf, tf.add(bw, b ?? 0) as tf.Tensor1D];
+}
+
+export function inferenceKey(model: TinyVLM): unknown[] {
+  return [...model.params.values()].map((v) => v.dataId);
+}
+
+export function buildInferenceWeights(model: TinyVLM): InferenceWeights {
+  const c = model.config;
+  const d = c.dModel;
+  const p = (n: string) => model.p(n);
+  const built = tf.tidy(() => {
+    const qScale = new Float32Array(3 * d).fill(1).fill(1 / Math.sqrt(headDim(c)), 0, d);
+    const layers = Array.from({ length: c.nLayers }, (_, l): LayerInference => {
+      const [qkvW, qkvB] = foldNorm(p(`h${l}/ln1/g`), p(`h${l}/ln1/b`), p(`h${l}/attn/qkv/w`), p(`h${l}/attn/qkv/b`));
+      const [fcW, fcB] = foldNorm(p(`h${l}/ln2/g`), p(`h${l}/ln2/b`), p(`h${l}/mlp/fc/w`), p(`h${l}/mlp/fc/b`));
+      return {
+        qkvW: tf.mul(qkvW, tf.tensor1d(qScale)) as tf.Tensor2D,
+        qkvB: tf.mul(qkvB, tf.tensor1d(qScale)) as tf.Tensor1D,
+        outW: tf.clone(p(`h${l}/attn/out/w`)) as tf.Tensor2D,
+        outB: tf.clone(p(`h${l}/attn/out/b`)) as tf.Tensor1D,
+        fcW: tf.mul(fcW, Math.SQRT1_2) as tf.Tensor2D,
+        fcB: tf.mul(fcB, Math.SQRT1_2) as tf.Tensor1D,
+        projW: tf.mul(p(`h${l}/mlp/proj/w`), Math.SQRT1_2) as tf.Tensor2D,
+        projB: tf.clone(p(`h${l}/mlp/proj/b`)) as tf.Tensor1D,
+      };
+    });
+    const [embT, logitBias] = foldNorm(p('ln_f/g'), p('ln_f/b'), tf.transpose(p('tok_emb')), null);
+    return { layers: layers as unknown as tf.TensorContainer, embT, logitBias };
+  }) as unknown as Omit<InferenceWeights, 'key'>;
+  return { ...built, key: [] };
+}
+
+export function disposeInferenceWeights(w: InferenceWeights): void {
+  for (const l of w.layers) tf.dispose(Object.values(l));
+  tf.dispose([w.embT, w.logitBias]);
+}
+
+/** (x − mean) / sqrt(var + eps) over the last axis: LayerNorm without gain and bias. */
+export function normalize(x: tf.Tensor2D, eps: number): tf.Tensor2D {
+  const xc = tf.sub(x, tf.mean(x, -1, true));
+  return tf.mul(xc, tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps))) as tf.Tensor2D;
+}
+
+/** One block on x [N, d]; `attention` maps the folded qkv [N, 3d] to the heads' output [N, d]. */
+export function inferenceBlock(x: tf.Tensor2D, w: LayerInference, eps: number, attention: (qkv: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D {
+  const qkv = tf.fused.matMul({ a: normalize(x, eps), b: w.qkvW, bias: w.qkvB }) as tf.Tensor2D;
+  const x1 = tf.add(x, tf.fused.matMul({ a: attention(qkv), b: w.outW, bias: w.outB })) as tf.Tensor2D;
+  const u = tf.fused.matMul({ a: normalize(x1, eps), b: w.fcW, bias: w.fcB });
+  const m = tf.mul(u, tf.add(tf.erf(u), 1)) as tf.Tensor2D;
+  return tf.add(x1, tf.fused.matMul({ a: m, b: w.projW, bias: w.projB })) as tf.Tensor2D;
+}
+
+/** Logits [N, V] from the last block's output (final LayerNorm folded in). */
+export function inferenceLogits(x: tf.Tensor2D, w: InferenceWeights, eps: number): tf.Tensor2D {
+  return tf.fused.matMul({ a: normalize(x, eps), b: w.embT, bias: w.logitBias }) as tf.Tensor2D;
+}

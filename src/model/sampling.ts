@@ -1,0 +1,69 @@
+/**
+ * Next-token choice on the CPU (the logits of one step are downloaded anyway, and sorting a
+ * 1 k vocabulary is cheaper than a round of TF.js ops).
+ *
+ * The returned log-prob is that of the chosen token under softmax(logits / temperature) BEFORE
+ * top-p truncation (temperature 0 = greedy uses temperature 1): the policy's distribution that
+ * GRPO's importance ratio compares against, independent of the truncation used for sampling.
+ */
+
+export interface SamplingOptions {
+  /** 0 = greedy (argmax). */
+  temperature: number;
+  /** Nucleus sampling: the smallest set of tokens whose probability reaches topP (1 = off). */
+  topP: number;
+}
+
+export interface Sampled {
+  id: number;
+  logprob: number;
+}
+
+/** Samples from logits[offset, offset + V) with `random()` uniform in [0, 1). */
+export function sampleToken(logits: Float32Array, offset: number, V: number, opts: SamplingOptions, random: () => number): Sampled {
+  const t = opts.temperature > 0 ? opts.temperature : 1;
+  let max = -Infinity;
+  let argmax = 0;
+  for (let i = 0; i < V; i++) {
+    const x = logits[offset + i]!;
+    if (x > max) {
+      max = x;
+      argmax = i;
+    }
+  }
+  // NaN compares false above; a row without one finite logit cannot be sampled.
+  if (!Number.isFinite(max)) throw new Error('the model produced no finite logit (NaN/Infinity in its weights or backend numerics)');
+  const probs = new Float64Array(V);
+  let total = 0;
+  for (let i = 0; i < V; i++) {
+    const p = Math.exp((logits[offset + i]! - max) / t);
+    probs[i] = Number.isNaN(p) ? 0 : p;
+    total += p;
+  }
+  const logprobOf = (id: number) => Math.log(probs[id]! / total);
+  if (opts.temperature <= 0) return { id: argmax, logprob: logprobOf(argmax) };
+
+  let candidates: number[];
+  if (opts.topP < 1) {
+    // Descending by probability, ties by id (deterministic); keep the nucleus.
+    const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => probs[b]! - probs[a]! || a - b);
+    candidates = [];
+    let mass = 0;
+    for (const i of order) {
+      candidates.push(i);
+      mass += probs[i]!;
+      if (mass >= opts.topP * total) break;
+    }
+  } else {
+    candidates = Array.from({ length: V }, (_, i) => i);
+  }
+  let sum = 0;
+  for (const i of candidates) sum += probs[i]!;
+  let r = random() * sum;
+  for (const i of candidates) {
+    r -= probs[i]!;
+    if (r < 0) return { id: i, logprob: logprobOf(i) };
+  }
+  const last = candidates[candidates.length - 1]!;
+  return { id: last, logprob: logprobOf(last) };
+}
