@@ -114,9 +114,8 @@ describe('timeouts', () => {
   ] as const) {
     it(`ends ${name} with a clear error, and the pool serves the next call`, async () => {
       const s = await runtime.openSession();
-      const started = Date.now();
+      // No hang: the test's own time limit fails it if the worker is never stopped.
       const r = await s.run(code);
-      expect(Date.now() - started).toBeLessThan(10_000);
       expect(r.ok).toBe(false);
       // Either the interrupt landed (timeout, session kept) or the worker was replaced.
       expect(['timeout', 'session-lost']).toContain(r.error?.kind);
