@@ -1,7 +1,9 @@
 /**
- * A minimal promise-based key-value store on IndexedDB (one database, one object store).
+ * A promise-based key-value store on IndexedDB (idb-keyval: one database, one object store).
  * Falls back to an in-memory map where IndexedDB is unavailable (tests, private modes).
  */
+import { createStore, del, get, set } from 'idb-keyval';
+
 const DB_NAME = 'pyvision-playground';
 const STORE = 'kv';
 
@@ -9,13 +11,6 @@ export interface KeyValueStore {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
   del(key: string): Promise<void>;
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
 }
 
 export function memoryStore(): KeyValueStore {
@@ -29,21 +24,10 @@ export function memoryStore(): KeyValueStore {
 
 export function indexedDbStore(): KeyValueStore {
   if (typeof indexedDB === 'undefined') return memoryStore();
-  let db: Promise<IDBDatabase> | null = null;
-  const open = () =>
-    (db ??= new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error ?? new Error('IndexedDB cannot be opened'));
-    }));
-  const withStore = async <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> => {
-    const tx = (await open()).transaction(STORE, mode);
-    return request(fn(tx.objectStore(STORE)));
-  };
+  const store = createStore(DB_NAME, STORE);
   return {
-    get: <T>(key: string) => withStore('readonly', (s) => s.get(key) as IDBRequest<T | undefined>),
-    set: async (key, value) => void (await withStore('readwrite', (s) => s.put(value, key))),
-    del: async (key) => void (await withStore('readwrite', (s) => s.delete(key))),
+    get: <T>(key: string) => get<T>(key, store),
+    set: (key, value) => set(key, value, store),
+    del: (key) => del(key, store),
   };
 }
