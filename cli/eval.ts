@@ -1,7 +1,7 @@
 /**
  * `npm run eval -- --policy scripted|baseline --suite <name> --n <count> --seed <s>
  *     [--concurrency k] [--turns t] [--error-mode end|feed-back]
- *     [--skip p] [--slip p] [--guess p] [--items file.jsonl]`
+ *     [--skip p] [--slip p] [--guess p] [--strategy oracle-crop|search-then-crop] [--items file.jsonl]`
  *
  * Runs trajectories of a task suite through the real agent loop and the Node Python runtime
  * (the offline compat packages, as the browser uses by default) and prints one JSON summary:
@@ -15,18 +15,24 @@ import { parseArgs } from 'node:util';
 import { TRAINING_LOOP, type ErrorMode, type LoopConfig, type Policy } from '../src/agent/types';
 import { evaluate } from '../src/policies/evaluate';
 import { createGlobalViewBaseline } from '../src/policies/globalViewBaseline';
-import { createScriptedExpert } from '../src/policies/scriptedExpert';
+import { EXPERT_STRATEGIES, createScriptedExpert, type ExpertStrategy } from '../src/policies/scriptedExpert';
 import { SUITES, SUITE_NAMES, isSuiteName, suiteTask } from '../src/tasks/suites';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
 
-const USAGE = `usage: npm run eval -- --policy scripted|baseline --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--items file.jsonl]`;
+const USAGE = `usage: npm run eval -- --policy scripted|baseline --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--strategy oracle-crop|search-then-crop] [--items file.jsonl]`;
 
 function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
   if (v === undefined) return def;
   const x = Number(v);
   if (!Number.isFinite(x) || (int && !Number.isInteger(x)) || x < min) throw new Error(`--${name} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got '${v}'`);
   return x;
+}
+
+function strategyOf(v: string | undefined): ExpertStrategy {
+  if (v === undefined) return 'oracle-crop';
+  if (!(EXPERT_STRATEGIES as readonly string[]).includes(v)) throw new Error(`--strategy must be one of ${EXPERT_STRATEGIES.join(', ')}, got '${v}'`);
+  return v as ExpertStrategy;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -43,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       skip: { type: 'string' },
       slip: { type: 'string' },
       guess: { type: 'string' },
+      strategy: { type: 'string' },
       items: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -67,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       skipToolsProb: num('skip', values.skip, 0),
       slipProb: num('slip', values.slip, 0),
       guessProb: num('guess', values.guess, 0),
+      strategy: strategyOf(values.strategy),
     });
   } else if (values.policy === 'baseline') {
     policy = createGlobalViewBaseline({ seed });

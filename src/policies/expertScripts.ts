@@ -10,7 +10,7 @@
 import { COLOURS, COLOUR_RGB, type ColourName, type ShapeName } from '../tasks/palette';
 import type { Rng } from '../tasks/rng';
 
-const PY_PALETTE = `PALETTE = {\n${COLOURS.map((c) => `    "${c}": (${COLOUR_RGB[c].join(', ')}),`).join('\n')}\n}`;
+export const PY_PALETTE = `PALETTE = {\n${COLOURS.map((c) => `    "${c}": (${COLOUR_RGB[c].join(', ')}),`).join('\n')}\n}`;
 
 export interface Window {
   x0: number;

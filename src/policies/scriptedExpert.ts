@@ -7,7 +7,9 @@
  *
  * Per family (tool calls, then the answer; within the 5-turn training budget):
  * - visual search: a coarse crop around the target's region, then a tight zoomed crop (large
- *   targets: the tight crop only), then reads the target in the last figure;
+ *   targets: the tight crop only), then reads the target in the last figure; with
+ *   strategy 'search-then-crop' (searchScripts.ts) Python locates the target instead: a scan
+ *   that prints the match's box and a crop window, a crop of that printed window, the answer;
  * - counting: one program that counts with colour masks and connected components;
  * - video: a coarse colour scan of evenly spaced frames, then a dense look around each
  *   object that came and went (showing its middle frame), then answers.
@@ -29,6 +31,7 @@ import { CLIP_PARTS, partOf, type VideoQuestion } from '../tasks/videoEvents';
 import { QUADRANTS, quadrantOf, type VisualSearchQuestion } from '../tasks/visualSearch';
 import { checkAnswer } from '../tasks/check';
 import { cropShowCode, countingCode, makeSlip, videoLookCode, videoScanCode, type Window } from './expertScripts';
+import { cropFromSearch, searchCode, type SearchQuery } from './searchScripts';
 import { GLOBAL_VIEW_MAX_SIDE, globalViewReading } from './globalViewBaseline';
 
 export interface ScriptedExpertOptions {
@@ -36,7 +39,18 @@ export interface ScriptedExpertOptions {
   skipToolsProb?: number;
   slipProb?: number;
   guessProb?: number;
+  /**
+   * How visual search finds the target. 'oracle-crop' (default): crops around the truth box
+   * (privileged: it knows where to look). 'search-then-crop': turn 1 runs Python that scans
+   * the image for the named colour/shape and prints the candidates' boxes and a crop window;
+   * turn 2 copies that window into a crop and shows it; turn 3 answers from the crop. Nothing
+   * about the target's position comes from the truth, so a small policy can learn it.
+   */
+  strategy?: ExpertStrategy;
 }
+
+export type ExpertStrategy = 'oracle-crop' | 'search-then-crop';
+export const EXPERT_STRATEGIES: readonly ExpertStrategy[] = ['oracle-crop', 'search-then-crop'];
 
 /** One planned tool call: its reasoning and code; `slip` marks the broken first attempt. */
 interface ToolStep {
@@ -44,6 +58,8 @@ interface ToolStep {
   code: string;
   /** For visual search: the crop window and zoom, to map the target into the figure. */
   view?: { window: Window; zoom: number };
+  /** 'crop-from-search': the code is written at run time from the search's printed crop box. */
+  dynamic?: 'crop-from-search';
 }
 
 interface Plan {
@@ -122,6 +138,24 @@ function visualSearchSteps(task: Task, rng: Rng, budget: number): ToolStep[] {
   return steps;
 }
 
+/** search-then-crop: Python locates the target, then the printed window is cropped and shown. */
+function searchSteps(task: Task, rng: Rng): ToolStep[] {
+  const q = task.truth.question as VisualSearchQuestion;
+  const query: SearchQuery = q === 'shape' ? { colour: task.truth.colour as ColourName } : { shape: task.truth.shape as ShapeName };
+  const thing = 'colour' in query ? `the ${query.colour} object` : `the ${query.shape}`;
+  return [
+    {
+      text: rng.pick([
+        `${thing[0]!.toUpperCase()}${thing.slice(1)} may be too small to see in the full view, so I'll let Python find it: mask the flat colours, take the connected components and check their outlines.`,
+        `Rather than hunt for ${thing} by eye, I'll search for it with code and print where it is.`,
+        `First I need to locate ${thing}. A colour-mask scan of the image will give its box.`,
+      ]),
+      code: searchCode(query),
+    },
+    { text: '', code: '', dynamic: 'crop-from-search' },
+  ];
+}
+
 function countingSteps(task: Task, rng: Rng): ToolStep[] {
   if (task.media.kind !== 'image') return [];
   const colour = (task.truth.colour as ColourName | null) ?? null;
@@ -173,12 +207,17 @@ function plan(task: Task, opts: Required<ScriptedExpertOptions>, maxTurns: numbe
   if (guess || skip || task.family === 'user' || maxTurns < 2) return { plan: { mode: guess ? 'guess' : 'skip', steps: [], slipAt: -1, slip: null }, rng };
   const budget = maxTurns;
   const steps =
-    task.family === 'visual-search' ? visualSearchSteps(task, stepRng, budget) : task.family === 'counting' ? countingSteps(task, stepRng) : videoSteps(task, stepRng, budget);
+    task.family === 'visual-search'
+      ? opts.strategy === 'search-then-crop' && budget >= 3
+        ? searchSteps(task, stepRng)
+        : visualSearchSteps(task, stepRng, budget)
+      : task.family === 'counting' ? countingSteps(task, stepRng) : videoSteps(task, stepRng, budget);
   // A slip costs a turn: only when the budget has room for the fix.
   let slipAt = -1;
   let slip = null;
   if (slipRoll && steps.length + 2 <= maxTurns) {
     slipAt = slipRng.int(0, steps.length - 1);
+    if (steps[slipAt]!.dynamic) slipAt = 0;
     slip = makeSlip(steps[slipAt]!.code, slipRng);
     if (!slip) slipAt = -1;
   }
@@ -284,14 +323,36 @@ function answerFromObservation(task: Task, ctx: PolicyContext, step: ToolStep | 
   return null;
 }
 
+/** search-then-crop's answer: the object nearest the shown crop's centre; position from the search's print. */
+function answerFromSearchCrop(task: Task, ctx: PolicyContext): { answer: string; text: string } | null {
+  const figs = lastObservationImages(ctx);
+  const fig = figs[figs.length - 1];
+  if (task.family !== 'visual-search' || !fig) return null;
+  const q = task.truth.question as VisualSearchQuestion;
+  if (q === 'position') {
+    const found = cropFromSearch(observationText(ctx, 1));
+    if (!found?.quadrant) return null;
+    const w = found.window;
+    return {
+      answer: found.quadrant,
+      text: `The crop shows the ${task.truth.shape} the search found, centred near (${Math.round((w.x0 + w.x1) / 2)}, ${Math.round((w.y0 + w.y1) / 2)}): the ${found.quadrant} part of the image.`,
+    };
+  }
+  const d = (x: Blob) => Math.hypot((x.box.x0 + x.box.x1 - fig.width) / 2, (x.box.y0 + x.box.y1 - fig.height) / 2);
+  const near = findBlobs(fig, { minArea: 4 }).sort((a, c) => d(a) - d(c))[0];
+  if (!near) return null;
+  const answer = q === 'colour' ? near.colour : near.shape;
+  return { answer, text: `The crop shows the object clearly: a ${near.colour} ${near.shape}. So the answer is ${answer}.` };
+}
+
 export function createScriptedExpert(options: ScriptedExpertOptions = {}): Policy {
-  const opts: Required<ScriptedExpertOptions> = { seed: 0, skipToolsProb: 0, slipProb: 0, guessProb: 0, ...options };
+  const opts: Required<ScriptedExpertOptions> = { seed: 0, skipToolsProb: 0, slipProb: 0, guessProb: 0, strategy: 'oracle-crop', ...options };
   const reply = (ctx: PolicyContext, text: string): PolicyTurn => {
     ctx.onText?.(text);
     return { text, tokens: { count: Math.ceil(text.length / 4) } };
   };
   return {
-    name: `scripted expert${opts.skipToolsProb || opts.slipProb || opts.guessProb ? ` (skip ${opts.skipToolsProb}, slip ${opts.slipProb}, guess ${opts.guessProb})` : ''}`,
+    name: `scripted expert${opts.strategy === 'search-then-crop' ? ' [search-then-crop]' : ''}${opts.skipToolsProb || opts.slipProb || opts.guessProb ? ` (skip ${opts.skipToolsProb}, slip ${opts.slipProb}, guess ${opts.guessProb})` : ''}`,
     kind: 'scripted',
     async next(ctx: PolicyContext): Promise<PolicyTurn> {
       const { task } = ctx;
@@ -312,6 +373,19 @@ export function createScriptedExpert(options: ScriptedExpertOptions = {}): Polic
         const t = turns[ctx.turn]!;
         const step = p.steps[t.step]!;
         if (t.broken) return reply(ctx, `${step.text}\n${formatCodeBlock(p.slip!.code)}`);
+        if (step.dynamic) {
+          const found = cropFromSearch(observationText(ctx));
+          if (found) {
+            const text = rng.fork(`crop-${ctx.turn}`).pick([
+              `The search printed a crop box for the target. I'll crop exactly that window and look at it.`,
+              `The scan found it. Let me show the printed crop box to read the object.`,
+            ]);
+            return reply(ctx, `${text}\n${formatCodeBlock(cropShowCode(found.window, { name: 'crop', zoom: 1, comment: 'the crop box printed by the search' }))}`);
+          }
+          // Nothing found: answer from what the global view shows.
+          const g = await globalViewReading(task, opts.seed);
+          return reply(ctx, `The search found no candidate, so I'll answer from the full view. ${g.seen}\n${formatAnswer(g.answer)}`);
+        }
         const prev = turns[ctx.turn - 1];
         if (prev?.broken) {
           const err = observationText(ctx).match(/(\w+(?:Error|Exception))/)?.[1] ?? 'an error';
@@ -321,7 +395,7 @@ export function createScriptedExpert(options: ScriptedExpertOptions = {}): Polic
       }
       // Answer: from the last observation when tools ran, else (or if unreadable) the global view.
       const lastStep = turns.length && ctx.turn > 0 ? p.steps[turns[Math.min(ctx.turn, turns.length) - 1]!.step] : undefined;
-      const read = ctx.turn > 0 ? answerFromObservation(task, ctx, lastStep) : null;
+      const read = ctx.turn > 0 ? (lastStep?.dynamic ? answerFromSearchCrop(task, ctx) : answerFromObservation(task, ctx, lastStep)) : null;
       if (read) return reply(ctx, `${read.text}\n${formatAnswer(read.answer)}`);
       const g = await globalViewReading(task, opts.seed);
       return reply(ctx, `${g.seen}\n${formatAnswer(g.answer)}`);

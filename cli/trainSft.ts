@@ -1,0 +1,144 @@
+/**
+ * `npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s]
+ *     [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x]
+ *     [--strategy search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu]`
+ *
+ * Headless supervised cold start: generates (or loads from --data-dir, default .cache/sft) N
+ * scripted-expert trajectories through the real Node Python runtime, trains the tokenizer and
+ * the TinyVLM on them, and writes into --out (default public/models/tiny): model.json +
+ * weights.bin (TF.js format, via saveModel), tokenizer.json and card.json (data mix, seed,
+ * steps, loss curve, final loss, content hash, wall time). Prints the card.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { selectBackend, type BackendName } from '../src/model/backend';
+import { DEFAULT_SFT_BATCH, PRESETS, TEST_SFT_BATCH, cloneConfig, type PresetName } from '../src/model/config';
+import { buildSftDataset, defaultDataOptions, describeDataset, nodeDirStore } from '../src/model/sft/dataset';
+import { trainSft } from '../src/model/sft/trainer';
+import { nodeFileHandler, saveModel } from '../src/model/weights';
+import { EXPERT_STRATEGIES, type ExpertStrategy } from '../src/policies/scriptedExpert';
+import { createNodeRuntime } from '../workers/node/nodeRuntime';
+import { runIfMain } from './runMain';
+
+const USAGE =
+  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu]';
+
+function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
+  if (v === undefined) return def;
+  const x = Number(v);
+  if (!Number.isFinite(x) || (int && !Number.isInteger(x)) || x < min) throw new Error(`--${name} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got '${v}'`);
+  return x;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      preset: { type: 'string', default: 'default' },
+      tasks: { type: 'string', default: '300' },
+      steps: { type: 'string', default: '2000' },
+      minutes: { type: 'string', default: '25' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string', default: 'public/models/tiny' },
+      'data-dir': { type: 'string', default: '.cache/sft' },
+      concurrency: { type: 'string', default: '2' },
+      batch: { type: 'string' },
+      'seq-len': { type: 'string' },
+      lr: { type: 'string' },
+      strategy: { type: 'string', default: 'search-then-crop' },
+      skip: { type: 'string' },
+      slip: { type: 'string' },
+      backend: { type: 'string', default: 'wasm' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.error(USAGE);
+    return 0;
+  }
+  const preset = values.preset as PresetName;
+  if (!(preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}`);
+  const strategy = values.strategy as ExpertStrategy;
+  if (!EXPERT_STRATEGIES.includes(strategy)) throw new Error(`--strategy must be one of ${EXPERT_STRATEGIES.join(', ')}`);
+  const seed = num('seed', values.seed, 1, { int: true });
+  const tasks = num('tasks', values.tasks, 300, { int: true, min: 1 });
+  const steps = num('steps', values.steps, 2000, { int: true, min: 1 });
+  const minutes = num('minutes', values.minutes, 25);
+  const concurrency = num('concurrency', values.concurrency, 2, { int: true, min: 1 });
+  const model = cloneConfig(PRESETS[preset]);
+  const shape = preset === 'test' ? TEST_SFT_BATCH : DEFAULT_SFT_BATCH;
+  const batchSize = num('batch', values.batch, shape.batchSize, { int: true, min: 1 });
+  const seqLen = num('seq-len', values['seq-len'], preset === 'test' ? model.maxSeq : shape.seqLen, { int: true, min: 8 });
+  const backend = await selectBackend({ force: values.backend as BackendName });
+  const t0 = Date.now();
+
+  const base = defaultDataOptions();
+  const dataOptions = defaultDataOptions({
+    tasks,
+    seed,
+    imageSide: model.visual.imageSide,
+    expert: { ...base.expert, strategy, skipToolsProb: num('skip', values.skip, base.expert.skipToolsProb), slipProb: num('slip', values.slip, base.expert.slipProb) },
+  });
+  const runtime = await createNodeRuntime({ poolSize: concurrency, maxWorkers: concurrency, packages: 'compat' });
+  let ds;
+  try {
+    await runtime.start();
+    ds = await buildSftDataset(dataOptions, {
+      runtime,
+      store: nodeDirStore(path.resolve(values['data-dir']!)),
+      concurrency,
+      onProgress: (d, n) => {
+        if (process.stderr.isTTY) process.stderr.write(`\rdata ${d}/${n} `);
+      },
+    });
+  } finally {
+    await runtime.dispose();
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const dataMs = Date.now() - t0;
+  console.error(`data: ${ds.records.length} records (${ds.dropped} dropped, ${ds.fromCache ? 'from cache' : 'generated'}) in ${(dataMs / 1000).toFixed(1)} s`);
+
+  const budgetMs = minutes * 60_000 - dataMs;
+  const result = await trainSft(
+    ds.records,
+    { model, batchSize, seqLen, steps, timeBudgetMs: Math.max(0, budgetMs), seed, optim: values.lr ? { lr: num('lr', values.lr, 3e-3) } : {}, logEvery: Math.max(1, Math.min(50, Math.floor(steps / 20))) },
+    { onLog: (e) => console.error(`step ${e.step}: loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)} |g| ${e.gradNorm.toFixed(2)} ${(e.elapsedMs / 1000).toFixed(0)} s`) },
+  );
+  const out = path.resolve(values.out!);
+  const card = {
+    name: `tiny-vlm-${preset}-sft-seed${seed}`,
+    preset,
+    backend: backend.name,
+    seed,
+    data: describeDataset(ds),
+    training: {
+      stepsRequested: steps,
+      steps: result.steps,
+      stoppedBy: result.stoppedBy,
+      batchSize,
+      seqLen,
+      optim: values.lr ? { lr: Number(values.lr) } : 'DEFAULT_OPTIM',
+      examples: result.examples,
+      unusableExamples: result.unusableExamples,
+      truncatedExamples: result.truncatedExamples,
+      lossShare: Number(result.lossShare.toFixed(4)),
+      finalLoss: result.finalLoss,
+      lossCurve: result.log.map((e) => ({ step: e.step, loss: Number(e.loss.toFixed(4)) })),
+      trainWallSeconds: Number((result.wallMs / 1000).toFixed(1)),
+    },
+    wallSeconds: 0,
+    contentHash: '',
+  };
+  await saveModel(result.model, nodeFileHandler(out), { name: card.name, tokenizer: result.tokenizer.toJSON(), extra: { card: { ...card.training, data: card.data } } });
+  const modelJson = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as { userDefinedMetadata: { contentHash: string } };
+  card.contentHash = modelJson.userDefinedMetadata.contentHash;
+  card.wallSeconds = Number(((Date.now() - t0) / 1000).toFixed(1));
+  fs.writeFileSync(path.join(out, 'tokenizer.json'), JSON.stringify(result.tokenizer.toJSON()) + '\n');
+  fs.writeFileSync(path.join(out, 'card.json'), JSON.stringify(card, null, 2) + '\n');
+  result.model.dispose();
+  console.log(JSON.stringify({ out, ...card, training: { ...card.training, lossCurve: undefined } }, null, 2));
+  return 0;
+}
+
+runIfMain(import.meta.url, main, USAGE);
