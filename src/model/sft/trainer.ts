@@ -144,18 +144,18 @@ export async function trainSft(records: SftRecord[], cfg: SftTrainConfig, opts: 
   const opt = new AdamW({ totalSteps: cfg.steps, warmupSteps: Math.min(100, Math.max(1, Math.floor(cfg.steps / 10))), ...cfg.optim });
   const order = batchOrder(examples.length, cfg.batchSize, cfg.seed);
   const log: SftLogEntry[] = [];
-  let window: { loss: number; n: number; gradNorm: number; lr: number } = { loss: 0, n: 0, gradNorm: 0, lr: 0 };
+  let logWindow: { loss: number; n: number; gradNorm: number; lr: number } = { loss: 0, n: 0, gradNorm: 0, lr: 0 };
   let stoppedBy: SftResult['stoppedBy'] = 'steps';
   let step = 0;
   let lossPositions = 0;
   let positions = 0;
   const truncated = new Set<number>();
   const flush = () => {
-    if (!window.n) return;
-    const e: SftLogEntry = { step, loss: window.loss / window.n, lr: window.lr, gradNorm: window.gradNorm / window.n, elapsedMs: now() - t0 };
+    if (!logWindow.n) return;
+    const e: SftLogEntry = { step, loss: logWindow.loss / logWindow.n, lr: logWindow.lr, gradNorm: logWindow.gradNorm / logWindow.n, elapsedMs: now() - t0 };
     log.push(e);
     opts.onLog?.(e);
-    window = { loss: 0, n: 0, gradNorm: 0, lr: 0 };
+    logWindow = { loss: 0, n: 0, gradNorm: 0, lr: 0 };
   };
   try {
     while (step < cfg.steps) {
@@ -181,10 +181,10 @@ export async function trainSft(records: SftRecord[], cfg: SftTrainConfig, opts: 
       positions += batch.lossMask.length;
       const r = await sftStep(model, opt, batch);
       step++;
-      window.loss += r.loss;
-      window.gradNorm += r.gradNorm;
-      window.lr = r.lr;
-      window.n++;
+      logWindow.loss += r.loss;
+      logWindow.gradNorm += r.gradNorm;
+      logWindow.lr = r.lr;
+      logWindow.n++;
       if (step % cfg.logEvery === 0) flush();
     }
     flush();
