@@ -7,23 +7,11 @@ import { AgentRun } from '../agent/loop';
 import { buildPrompt, formatAnswer } from '../agent/protocol';
 import { INTERACTIVE_LOOP, type PolicyContext } from '../agent/types';
 import type { Pixels, PythonRuntime } from '../runtime/types';
-import type { Task } from '../tasks/types';
+import { makeUserTask } from '../tasks/userTask';
 import { createHumanPolicy, type HumanRequest } from './human';
 
 const image: Pixels = { width: 2, height: 2, channels: 3, data: new Uint8Array(12) };
-const task: Task = {
-  id: 'human-1',
-  family: 'user',
-  seed: 0,
-  question: 'What is in the picture?',
-  answer: null,
-  answerSpec: null,
-  difficulty: null,
-  media: { kind: 'image', image },
-  truth: {},
-  ability: 'user',
-  dataSource: 'user',
-};
+const task = makeUserTask({ id: 'human-1', question: 'What is in the picture?', image });
 
 function ctx(signal = new AbortController().signal, turn = 0): PolicyContext {
   return { messages: buildPrompt(task), images: [image], turn, maxTurns: 30, task, signal };

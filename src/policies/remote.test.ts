@@ -10,7 +10,7 @@ import { AgentRun, type AgentEvent } from '../agent/loop';
 import { buildPrompt, formatAnswer } from '../agent/protocol';
 import { INTERACTIVE_LOOP, type PolicyContext } from '../agent/types';
 import type { Pixels, PythonRuntime } from '../runtime/types';
-import type { Task } from '../tasks/types';
+import { makeUserTask } from '../tasks/userTask';
 import { chatCompletionsUrl, createRemotePolicy } from './remote';
 
 type Handler = (req: http.IncomingMessage, body: any, res: http.ServerResponse) => void;
@@ -39,19 +39,7 @@ beforeEach(() => {
 });
 
 const image: Pixels = { width: 4, height: 3, channels: 3, data: new Uint8Array(36).fill(128) };
-const task: Task = {
-  id: 'remote-1',
-  family: 'user',
-  seed: 0,
-  question: 'What is it?',
-  answer: null,
-  answerSpec: null,
-  difficulty: null,
-  media: { kind: 'image', image },
-  truth: {},
-  ability: 'user',
-  dataSource: 'user',
-};
+const task = makeUserTask({ id: 'remote-1', question: 'What is it?', image });
 
 function ctx(over: Partial<PolicyContext> = {}): PolicyContext & { deltas: string[] } {
   const deltas: string[] = [];
