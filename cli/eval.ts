@@ -1,13 +1,17 @@
 /**
- * `npm run eval -- --policy scripted|baseline --suite <name> --n <count> --seed <s>
+ * `npm run eval -- --policy scripted|baseline|tiny --suite <name> --n <count> --seed <s>
  *     [--concurrency k] [--turns t] [--error-mode end|feed-back]
- *     [--skip p] [--slip p] [--guess p] [--strategy oracle-crop|search-then-crop] [--items file.jsonl]`
+ *     [--skip p] [--slip p] [--guess p] [--strategy oracle-crop|search-then-crop|toolkit]
+ *     [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl]`
  *
  * Runs trajectories of a task suite through the real agent loop and the Node Python runtime
  * (the offline compat packages, as the browser uses by default) and prints one JSON summary:
  * accuracy, mean tool calls, mean turns, end-reason counts, visual tokens per sample and the
  * same per difficulty bucket. The loop budget is TRAINING_LOOP's unless --turns is given.
  * --items writes one line per task (id, bucket, answer, expected, tools, end reason).
+ * --policy tiny loads the TinyVLM weights in --weights (default public/models/tiny, what
+ * `npm run train:sft` writes) and decodes at --temperature (default 0: greedy). --frames k
+ * shows k evenly spaced frames of a video in the first message (the uniform-sampling baseline).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,8 +23,12 @@ import { EXPERT_STRATEGIES, createScriptedExpert, type ExpertStrategy } from '..
 import { SUITES, SUITE_NAMES, isSuiteName, suiteTask } from '../src/tasks/suites';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
+import { selectBackend, type BackendName } from '../src/model/backend';
+import { TinyPolicy } from '../src/model/tinyPolicy';
+import { Tokenizer } from '../src/model/tokenizer';
+import { loadModel, nodeFileHandler } from '../src/model/weights';
 
-const USAGE = `usage: npm run eval -- --policy scripted|baseline --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--strategy oracle-crop|search-then-crop] [--items file.jsonl]`;
+const USAGE = `usage: npm run eval -- --policy scripted|baseline|tiny --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--strategy ${EXPERT_STRATEGIES.join('|')}] [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl]`;
 
 function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
   if (v === undefined) return def;
@@ -51,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
       guess: { type: 'string' },
       strategy: { type: 'string' },
       items: { type: 'string' },
+      weights: { type: 'string', default: 'public/models/tiny' },
+      temperature: { type: 'string', default: '0' },
+      frames: { type: 'string', default: '0' },
+      backend: { type: 'string', default: 'wasm' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -68,7 +80,19 @@ export async function main(argv: string[]): Promise<number> {
   const config: LoopConfig = { ...TRAINING_LOOP, maxTurns: num('turns', values.turns, TRAINING_LOOP.maxTurns, { int: true, min: 1 }), errorMode };
 
   let policy: Policy;
-  if (values.policy === 'scripted') {
+  let release = () => {};
+  if (values.policy === 'tiny') {
+    await selectBackend({ force: values.backend as BackendName });
+    const dir = path.resolve(values.weights!);
+    const { model, meta } = await loadModel(nodeFileHandler(dir));
+    if (!meta.tokenizer) throw new Error(`${dir}/model.json carries no tokenizer`);
+    const tiny = new TinyPolicy(model, Tokenizer.fromJSON(meta.tokenizer), { name: meta.name ?? 'tiny', temperature: num('temperature', values.temperature, 0), seed, cacheSlots: 2 * concurrency });
+    policy = tiny;
+    release = () => {
+      tiny.dispose();
+      model.dispose();
+    };
+  } else if (values.policy === 'scripted') {
     policy = createScriptedExpert({
       seed,
       skipToolsProb: num('skip', values.skip, 0),
@@ -79,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
   } else if (values.policy === 'baseline') {
     policy = createGlobalViewBaseline({ seed });
   } else {
-    throw new Error(`--policy must be scripted or baseline, got '${values.policy}'`);
+    throw new Error(`--policy must be scripted, baseline or tiny, got '${values.policy}'`);
   }
 
   const runtime = await createNodeRuntime({ poolSize: concurrency, maxWorkers: concurrency, packages: 'compat' });
@@ -92,6 +116,7 @@ export async function main(argv: string[]): Promise<number> {
       config,
       n,
       concurrency,
+      upFrontFrames: num('frames', values.frames, 0, { int: true }),
       makeTask: (i) => suiteTask(suite, i, seed),
       onItem: (item, _traj, done) => {
         if (itemsFile !== null) fs.writeSync(itemsFile, JSON.stringify(item) + '\n');
@@ -99,12 +124,13 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
-    const out = { policy: { kind: policy.kind, name: policy.name }, suite, suiteDescription: SUITES[suite].description, seed, config, ...summary };
+    const out = { policy: { kind: policy.kind, name: policy.name }, suite, suiteDescription: SUITES[suite].description, seed, config, upFrontFrames: num('frames', values.frames, 0, { int: true }), ...summary };
     console.log(JSON.stringify(out, null, 2));
     return 0;
   } finally {
     if (itemsFile !== null) fs.closeSync(itemsFile);
     await runtime.dispose();
+    release();
   }
 }
 

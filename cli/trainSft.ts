@@ -1,7 +1,7 @@
 /**
  * `npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s]
  *     [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x]
- *     [--strategy search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu]`
+ *     [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu]`
  *
  * Headless supervised cold start: generates (or loads from --data-dir, default .cache/sft) N
  * scripted-expert trajectories through the real Node Python runtime, trains the tokenizer and
@@ -22,7 +22,7 @@ import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
 
 const USAGE =
-  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu]';
+  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu]';
 
 function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
   if (v === undefined) return def;
@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       'seq-len': { type: 'string' },
       lr: { type: 'string' },
-      strategy: { type: 'string', default: 'search-then-crop' },
+      strategy: { type: 'string', default: 'toolkit' },
       skip: { type: 'string' },
       slip: { type: 'string' },
       backend: { type: 'string', default: 'wasm' },

@@ -310,6 +310,20 @@ describe('cancel, step, video', () => {
     expect(requested).toEqual([7]);
     await expectAllClosed();
   });
+
+  it('video with frames up front (uniform-sampling baseline): they are the first images and cost visual tokens', async () => {
+    const frame = (v: number): Pixels => ({ width: 32, height: 24, channels: 3, data: new Uint8Array(32 * 24 * 3).fill(v) });
+    const video: FrameProvider = { meta: { width: 32, height: 24, frameCount: 40, fps: 10 }, getFrame: async (i) => frame(i) };
+    const task: Task = { ...imageTask('7'), id: 'test-video-upfront', family: 'video-events', media: { kind: 'video', video }, answerSpec: { kind: 'number', value: 7, tolerance: 0 } };
+    const upFrontFrames = [5, 25].map((f) => ({ frame: f, pixels: frame(f) }));
+    const bare = await runTrajectory({ task, policy: fixed([answer('7')]), runtime, config: cfg() });
+    const t = await runTrajectory({ task, policy: fixed([answer('7')]), runtime, config: cfg(), upFrontFrames });
+    expect(t.images.map((p) => p.data[0])).toEqual([5, 25]);
+    expect(t.prompt[1]!.content.filter((p) => p.type === 'image')).toEqual([{ type: 'image', image: 0 }, { type: 'image', image: 1 }]);
+    expect(bare.visualTokens).toBe(0);
+    expect(t.visualTokens).toBeGreaterThan(0);
+    await expectAllClosed();
+  });
 });
 
 describe('branching', () => {

@@ -51,6 +51,8 @@ export interface AgentRunOptions {
   onEvent?: (event: AgentEvent) => void;
   /** Trajectory id (a random UUID by default). */
   id?: string;
+  /** Video only: frames shown up front in the first message (the uniform-sampling baseline). */
+  upFrontFrames?: Array<{ frame: number; pixels: Pixels }>;
 }
 
 /** Branch replay: the parent's turns before `fromTurn` are replayed, then `editedText` is used. */
@@ -81,7 +83,8 @@ export class AgentRun {
   ) {
     const { task, policy, config } = opts;
     const images: Pixels[] = task.media.kind === 'image' ? [task.media.image] : [];
-    const prompt = buildPrompt(task);
+    const upFront = task.media.kind === 'video' ? (opts.upFrontFrames ?? []) : [];
+    const prompt = buildPrompt(task, { videoFrames: upFront.map((f) => ({ frame: f.frame, image: images.push(f.pixels) - 1 })) });
     this.messages = [...prompt];
     this.traj = {
       version: 1,

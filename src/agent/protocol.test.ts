@@ -73,6 +73,16 @@ describe('buildPrompt', () => {
     expect(text).toMatch(/get_avg_fps\(\)/);
     expect(text).toMatch(/get_batch/);
   });
+
+  it('uniform-sampling baseline: frames given up front come first, in order, each tagged with its index', () => {
+    const msgs = buildPrompt(videoTask, { videoFrames: [{ frame: 5, image: 0 }, { frame: 50, image: 1 }] });
+    const parts = msgs[1]!.content;
+    expect(parts.filter((p) => p.type === 'image')).toEqual([{ type: 'image', image: 0 }, { type: 'image', image: 1 }]);
+    const text = contentToText(parts);
+    expect(text.indexOf('<frame 5>')).toBeLessThan(text.indexOf('<frame 50>'));
+    expect(text).toContain('2 evenly spaced frames');
+    expect(text).toContain('Frame width: 320');
+  });
 });
 
 describe('formatObservation (PyVision-RL exact text)', () => {

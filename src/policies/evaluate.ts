@@ -9,9 +9,9 @@ import { runTrajectory } from '../agent/loop';
 import { countToolCalls } from '../agent/reward';
 import { pixelsVisualTokens } from '../agent/tokens';
 import type { EndReason, LoopConfig, Policy, Trajectory } from '../agent/types';
-import type { PythonRuntime } from '../runtime/types';
+import type { Pixels, PythonRuntime } from '../runtime/types';
 import type { Difficulty, Task } from '../tasks/types';
-import { VIDEO_GLOBAL_FRAMES } from './globalViewBaseline';
+import { VIDEO_GLOBAL_FRAMES, uniformFrameIndices } from './globalViewBaseline';
 
 export interface BucketStats {
   n: number;
@@ -52,6 +52,8 @@ export interface EvalOptions {
   n: number;
   makeTask: (index: number) => Task;
   concurrency?: number;
+  /** Video tasks: show this many evenly spaced frames in the first message (0: none, on-demand only). */
+  upFrontFrames?: number;
   signal?: AbortSignal;
   onItem?: (item: EvalItem, trajectory: Trajectory, done: number) => void;
 }
@@ -67,6 +69,13 @@ export async function spentVisualTokens(task: Task, traj: Trajectory, policy: Po
   return traj.visualTokens + Math.min(VIDEO_GLOBAL_FRAMES, task.media.video.meta.frameCount) * pixelsVisualTokens(frame);
 }
 
+/** k evenly spaced frames of a video task (none for images or k = 0). */
+export async function framesUpFront(task: Task, k: number): Promise<Array<{ frame: number; pixels: Pixels }>> {
+  if (task.media.kind !== 'video' || k <= 0) return [];
+  const video = task.media.video;
+  return Promise.all(uniformFrameIndices(video.meta.frameCount, k).map(async (frame) => ({ frame, pixels: await video.getFrame(frame) })));
+}
+
 export async function evaluate(opts: EvalOptions): Promise<{ summary: EvalSummary; items: EvalItem[] }> {
   const started = Date.now();
   const items: EvalItem[] = new Array(opts.n);
@@ -77,7 +86,8 @@ export async function evaluate(opts: EvalOptions): Promise<{ summary: EvalSummar
       const i = next++;
       if (i >= opts.n || opts.signal?.aborted) return;
       const task = opts.makeTask(i);
-      const traj = await runTrajectory({ task, policy: opts.policy, runtime: opts.runtime, config: opts.config, signal: opts.signal });
+      const upFrontFrames = await framesUpFront(task, opts.upFrontFrames ?? 0);
+      const traj = await runTrajectory({ task, policy: opts.policy, runtime: opts.runtime, config: opts.config, signal: opts.signal, upFrontFrames });
       const last = traj.turns[traj.turns.length - 1];
       const item: EvalItem = {
         taskId: task.id,

@@ -33,6 +33,7 @@ import { checkAnswer } from '../tasks/check';
 import { cropShowCode, countingCode, makeSlip, videoLookCode, videoScanCode, type Window } from './expertScripts';
 import { cropFromSearch, searchCode, type SearchQuery } from './searchScripts';
 import { GLOBAL_VIEW_MAX_SIDE, globalViewReading } from './globalViewBaseline';
+import { answerFromToolkit, toolkitSteps } from './toolkitExpert';
 
 export interface ScriptedExpertOptions {
   seed?: number;
@@ -45,12 +46,14 @@ export interface ScriptedExpertOptions {
    * the image for the named colour/shape and prints the candidates' boxes and a crop window;
    * turn 2 copies that window into a crop and shows it; turn 3 answers from the crop. Nothing
    * about the target's position comes from the truth, so a small policy can learn it.
+   * 'toolkit' (toolkitExpert.ts): every family in one line calling a pre-bound helper (find,
+   * count, scan_video), the answer read from its printout; what the tiny policy learns.
    */
   strategy?: ExpertStrategy;
 }
 
-export type ExpertStrategy = 'oracle-crop' | 'search-then-crop';
-export const EXPERT_STRATEGIES: readonly ExpertStrategy[] = ['oracle-crop', 'search-then-crop'];
+export type ExpertStrategy = 'oracle-crop' | 'search-then-crop' | 'toolkit';
+export const EXPERT_STRATEGIES: readonly ExpertStrategy[] = ['oracle-crop', 'search-then-crop', 'toolkit'];
 
 /** One planned tool call: its reasoning and code; `slip` marks the broken first attempt. */
 interface ToolStep {
@@ -206,8 +209,10 @@ function plan(task: Task, opts: Required<ScriptedExpertOptions>, maxTurns: numbe
   const stepRng = rng.fork('steps');
   if (guess || skip || task.family === 'user' || maxTurns < 2) return { plan: { mode: guess ? 'guess' : 'skip', steps: [], slipAt: -1, slip: null }, rng };
   const budget = maxTurns;
-  const steps =
-    task.family === 'visual-search'
+  const steps: ToolStep[] =
+    opts.strategy === 'toolkit'
+      ? toolkitSteps(task, stepRng)
+      : task.family === 'visual-search'
       ? opts.strategy === 'search-then-crop' && budget >= 3
         ? searchSteps(task, stepRng)
         : visualSearchSteps(task, stepRng, budget)
@@ -352,7 +357,7 @@ export function createScriptedExpert(options: ScriptedExpertOptions = {}): Polic
     return { text, tokens: { count: Math.ceil(text.length / 4) } };
   };
   return {
-    name: `scripted expert${opts.strategy === 'search-then-crop' ? ' [search-then-crop]' : ''}${opts.skipToolsProb || opts.slipProb || opts.guessProb ? ` (skip ${opts.skipToolsProb}, slip ${opts.slipProb}, guess ${opts.guessProb})` : ''}`,
+    name: `scripted expert${opts.strategy !== 'oracle-crop' ? ` [${opts.strategy}]` : ''}${opts.skipToolsProb || opts.slipProb || opts.guessProb ? ` (skip ${opts.skipToolsProb}, slip ${opts.slipProb}, guess ${opts.guessProb})` : ''}`,
     kind: 'scripted',
     async next(ctx: PolicyContext): Promise<PolicyTurn> {
       const { task } = ctx;
@@ -395,7 +400,14 @@ export function createScriptedExpert(options: ScriptedExpertOptions = {}): Polic
       }
       // Answer: from the last observation when tools ran, else (or if unreadable) the global view.
       const lastStep = turns.length && ctx.turn > 0 ? p.steps[turns[Math.min(ctx.turn, turns.length) - 1]!.step] : undefined;
-      const read = ctx.turn > 0 ? (lastStep?.dynamic ? answerFromSearchCrop(task, ctx) : answerFromObservation(task, ctx, lastStep)) : null;
+      const read =
+        ctx.turn > 0 && lastStep
+          ? opts.strategy === 'toolkit'
+            ? answerFromToolkit(task, observationText(ctx))
+            : lastStep.dynamic
+              ? answerFromSearchCrop(task, ctx)
+              : answerFromObservation(task, ctx, lastStep)
+          : null;
       if (read) return reply(ctx, `${read.text}\n${formatAnswer(read.answer)}`);
       const g = await globalViewReading(task, opts.seed);
       return reply(ctx, `${g.seen}\n${formatAnswer(g.answer)}`);

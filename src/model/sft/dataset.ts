@@ -5,8 +5,8 @@
  *
  * - The task mix (suite → share) and the expert's strategy and imperfections are config. The
  *   default is mostly clean traces with a few skip-tools answers and coding slips (fixed on the
- *   next turn: the loop feeds errors back), and the 'search-then-crop' visual-search strategy,
- *   whose Python locates the target so the small model never has to find it by looking.
+ *   next turn: the loop feeds errors back), and the 'toolkit' strategy: one-line calls to the
+ *   pre-bound helpers (pv_tools.py), so whole trajectories fit the small model's context.
  * - Deterministic from the seed: task i of the dataset is `suiteTask(suiteOf(i), i, seed)`, the
  *   suite drawn by a seeded rng; the expert is stateless (its plan derives from seed + task id).
  * - Images are stored pre-resized to the model's `imageSide` with the encoder's own Pillow-exact
@@ -54,7 +54,7 @@ export interface SftDataOptions {
 }
 
 export const DEFAULT_SFT_MIX: Partial<Record<SuiteName, number>> = { 'visual-search': 0.5, counting: 0.25, 'video-events': 0.25 };
-export const DEFAULT_EXPERT_KNOBS: ExpertKnobs = { strategy: 'search-then-crop', skipToolsProb: 0.05, slipProb: 0.1, guessProb: 0 };
+export const DEFAULT_EXPERT_KNOBS: ExpertKnobs = { strategy: 'toolkit', skipToolsProb: 0.05, slipProb: 0.1, guessProb: 0 };
 
 export function defaultDataOptions(over: Partial<SftDataOptions> = {}): SftDataOptions {
   return {
@@ -138,7 +138,8 @@ function stableJson(v: unknown): string {
 }
 
 const utf8 = new TextEncoder();
-const DATA_VERSION = 1;
+/** Bump when workers/python/py/pv_tools.py changes what the helpers print (it is not hashed). */
+const DATA_VERSION = 2;
 
 /** Changes whenever the expert's Python changes (so a stale cache is never reused). */
 const EXPERT_CODE = sha256Hex(utf8.encode(searchCode({ shape: 'star' }) + searchCode({ colour: 'red' }) + countingCode({ colour: 'red', shape: 'star', plural: 'red stars', k: 2 }) + videoScanCode(4) + videoLookCode())).slice(0, 16);

@@ -2,7 +2,7 @@
  * The SFT loop (framework-free: the same code runs headless in Node and, later, in the browser).
  *
  * 1. A tokenizer trained on the dataset's own text (the conversations as formatConversation
- *    sees them), with the model's vocabulary size.
+ *    sees them), with the model's vocabulary size at most (fewer when merges run out).
  * 2. Every record → one example via formatConversation (loss on the assistant's text only).
  * 3. TinyVLM.create(config, seed), AdamW with warmup + cosine over `steps`, batches of
  *    `batchSize` examples (an rng-seeded permutation per epoch) packed to `seqLen` positions.
@@ -132,15 +132,18 @@ export async function trainSft(records: SftRecord[], cfg: SftTrainConfig, opts: 
   const now = opts.now ?? (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
   const t0 = now();
   const tokenizer = opts.tokenizer ?? trainSftTokenizer(records, cfg.model.vocabSize);
-  if (tokenizer.vocabSize !== cfg.model.vocabSize) throw new Error(`SFT: tokenizer vocabulary ${tokenizer.vocabSize} ≠ model vocabSize ${cfg.model.vocabSize}`);
-  const K = visualTokens(cfg.model);
-  const seqLen = Math.min(cfg.seqLen, cfg.model.maxSeq);
+  if (opts.tokenizer && tokenizer.vocabSize !== cfg.model.vocabSize) throw new Error(`SFT: tokenizer vocabulary ${tokenizer.vocabSize} ≠ model vocabSize ${cfg.model.vocabSize}`);
+  // A narrow corpus runs out of merges (pairs seen twice) before vocabSize: the model then gets
+  // the tokenizer's smaller vocabulary (the config travels with the weights).
+  const modelConfig: ModelConfig = { ...cfg.model, vocabSize: tokenizer.vocabSize };
+  const K = visualTokens(modelConfig);
+  const seqLen = Math.min(cfg.seqLen, modelConfig.maxSeq);
   // Every row must show an image and carry loss inside the window: a batch without images
   // leaves the encoder without gradients (AdamW needs all of them), one without loss is 0/0.
   const all = records.map((r) => recordToExample(tokenizer, r));
   const examples = all.filter((ex) => usableInWindow(ex, seqLen, K, tokenizer.imageId));
   if (!examples.length) throw new Error(`SFT: no example shows an image and carries loss within ${seqLen} positions`);
-  const model = TinyVLM.create(cfg.model, cfg.seed);
+  const model = TinyVLM.create(modelConfig, cfg.seed);
   const opt = new AdamW({ totalSteps: cfg.steps, warmupSteps: Math.min(100, Math.max(1, Math.floor(cfg.steps / 10))), ...cfg.optim });
   const order = batchOrder(examples.length, cfg.batchSize, cfg.seed);
   const log: SftLogEntry[] = [];

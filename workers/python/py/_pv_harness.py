@@ -88,7 +88,9 @@ class Session:
         import matplotlib.pyplot as plt
         from PIL import Image
 
-        self.ns.update(plt=plt, Image=Image)
+        from pv_tools import count, find, scan_video
+
+        self.ns.update(plt=plt, Image=Image, find=find, count=count, scan_video=scan_video)
         for i, (mode, width, height, data) in enumerate(self.images):
             self.ns["image_clue_%d" % i] = _make_image(mode, width, height, data)
         if self.video is not None:

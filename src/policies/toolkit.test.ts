@@ -1,0 +1,121 @@
+/**
+ * The pre-bound vision helpers (workers/python/py/pv_tools.py) in real Pyodide, checked against
+ * the generators' truth, and the scripted expert's 'toolkit' strategy that calls them.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeRuntime } from '../../workers/node/nodeRuntime';
+import { runTrajectory } from '../agent/loop';
+import { TRAINING_LOOP } from '../agent/types';
+import type { PythonRuntime, PythonSession } from '../runtime/types';
+import { COLOUR_RGB } from '../tasks/palette';
+import { suiteTask, type SuiteName } from '../tasks/suites';
+import type { Task } from '../tasks/types';
+import { quadrantOf } from '../tasks/visualSearch';
+import { partOf } from '../tasks/videoEvents';
+import { evaluate } from './evaluate';
+import { createScriptedExpert } from './scriptedExpert';
+import { answerFromToolkit } from './toolkitExpert';
+
+let runtime: PythonRuntime;
+
+beforeAll(async () => {
+  runtime = await createNodeRuntime({ poolSize: 2, maxWorkers: 2, packages: 'compat' });
+  await runtime.start();
+}, 120_000);
+
+afterAll(async () => {
+  await runtime?.dispose();
+});
+
+async function withSession<T>(task: Task, fn: (s: PythonSession) => Promise<T>): Promise<T> {
+  const s = await runtime.openSession(task.media.kind === 'image' ? { images: [task.media.image] } : { video: task.media.video });
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+describe('pv_tools helpers', () => {
+  it('PALETTE in pv_tools.py is the generators’ palette', () => {
+    const py = fs.readFileSync(new URL('../../workers/python/py/pv_tools.py', import.meta.url), 'utf8');
+    const parsed = Object.fromEntries([...py.matchAll(/^ {4}"(\w+)": \((\d+), (\d+), (\d+)\),$/gm)].map((m) => [m[1], [Number(m[2]), Number(m[3]), Number(m[4])]]));
+    expect(parsed).toEqual(COLOUR_RGB);
+  });
+
+  it.each(['visual-search-small', 'visual-search-medium', 'visual-search-large'] as const)('find() prints the %s target’s colour, shape and quadrant, and shows it', async (suite) => {
+    for (const i of [0, 1]) {
+      const task = suiteTask(suite, i, 21);
+      const b = task.truth.boxes![0]!;
+      const { width: W, height: H } = task.media.kind === 'image' ? task.media.image : { width: 0, height: 0 };
+      const res = await withSession(task, (s) => s.run(`hits = find(image_clue_0, shape="${task.truth.shape}")`));
+      expect(res.error, res.output).toBeNull();
+      const line = res.output.split('\n').find((l) => l.startsWith('  '))!;
+      expect(line, res.output).toContain(`${task.truth.colour} ${task.truth.shape} at (`);
+      expect(line).toContain(quadrantOf((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, W, H));
+      expect(res.figures.length).toBe(1);
+    }
+  });
+
+  it('count() prints the true count', async () => {
+    for (const i of [0, 1, 2]) {
+      const task = suiteTask('counting', i, 21);
+      const args = [task.truth.colour ? `colour="${task.truth.colour}"` : '', task.truth.shape ? `shape="${task.truth.shape}"` : ''].filter(Boolean).join(', ');
+      const res = await withSession(task, (s) => s.run(`n = count(image_clue_0, ${args})\nprint(n)`));
+      expect(res.error, res.output).toBeNull();
+      expect(res.output).toMatch(new RegExp(`Number of [^:]+: ${task.answer} \\(`));
+      expect(res.output.trim().split('\n').pop()).toBe(task.answer);
+    }
+  });
+
+  it('scan_video() finds the event first in time: colour, shape, frames and part of the clip', async () => {
+    for (const i of [0, 1]) {
+      const task = suiteTask('video-events', i, 21);
+      const [a, b] = task.truth.eventFrames!;
+      const n = task.media.kind === 'video' ? task.media.video.meta.frameCount : 0;
+      const label = task.truth.boxes![0]!.label;
+      const res = await withSession(task, (s) => s.run('events = scan_video(video_clue_0)'));
+      expect(res.error, res.output).toBeNull();
+      const first = res.output.split('\n').find((l) => l.startsWith('  '))!;
+      expect(first, res.output).toContain(`${label}: frames ${a}-${b} of ${n}`);
+      expect(first).toContain(`${partOf((a + b) / 2, n)} of the clip`);
+      expect(res.figures.length).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('unknown names give a clear ValueError, and the session stays usable', async () => {
+    const task = suiteTask('visual-search', 0, 21);
+    await withSession(task, async (s) => {
+      const bad = await s.run('find(image_clue_0, colour="teal")');
+      expect(bad.error?.type).toBe('ValueError');
+      expect(bad.error?.message).toContain("unknown colour 'teal'");
+      const ok = await s.run('print(len(find(image_clue_0, shape="star", show=False)) >= 0)');
+      expect(ok.output.trim().split('\n').pop()).toBe('True');
+    });
+  });
+});
+
+describe("scripted expert, 'toolkit' strategy", () => {
+  it.each([
+    ['visual-search', 8],
+    ['counting', 6],
+    ['video-events', 6],
+  ] as const)('answers %s correctly with one one-line helper call', async (suite: SuiteName, n) => {
+    const { summary, items } = await evaluate({ policy: createScriptedExpert({ seed: 2, strategy: 'toolkit' }), runtime, config: TRAINING_LOOP, n, concurrency: 2, makeTask: (i) => suiteTask(suite, i, 5) });
+    expect(summary.accuracy, JSON.stringify(items.filter((i) => !i.correct))).toBe(1);
+    expect(summary.meanToolCalls).toBe(1);
+    expect(summary.endReasons.DONE).toBe(n);
+  });
+
+  it('writes one line of code and answers from the printout, not the truth', async () => {
+    const task = suiteTask('visual-search', 3, 5);
+    const traj = await runTrajectory({ task, policy: createScriptedExpert({ seed: 2, strategy: 'toolkit' }), runtime, config: TRAINING_LOOP });
+    expect(traj.turns[0]!.code).toMatch(/^hits = find\(image_clue_0, (colour|shape)="\w+"\)$/);
+    // The answer follows what was printed: a doctored printout changes it.
+    const doctored = '  pink diamond at (1, 2, 3, 4), centre (2, 3): bottom-right';
+    const read = answerFromToolkit(task, doctored)!;
+    expect(['pink', 'diamond', 'bottom-right']).toContain(read.answer);
+    expect(answerFromToolkit(task, 'find shape="star": 0 matches in the 10x10 image')).toBeNull();
+  });
+});
