@@ -1,20 +1,26 @@
 import { useEffect, useState } from 'react';
 import { ConsoleView } from './console/ConsoleView';
+import { ModelStatus } from './model/ModelStatus';
+import { ModelView } from './model/ModelView';
 import { PlaygroundView } from './playground/PlaygroundView';
 import { SettingsView } from './settings/SettingsView';
 import { StatusBar } from './components/StatusBar';
 import { viewFromHash, ViewTabs, type View } from './components/ViewTabs';
 import { useAgent } from './store/agentStore';
 import { useMedia } from './store/mediaStore';
+import { useModel } from './store/modelStore';
 import { usePlayground } from './store/playgroundStore';
 
 export function App() {
   const init = usePlayground((s) => s.init);
   const initMedia = useMedia((s) => s.init);
   const restore = useAgent((s) => s.restore);
+  const initModel = useModel((s) => s.init);
   const [view, setView] = useState<View>(() => viewFromHash(location.hash));
 
   useEffect(() => init(), [init]);
+  // The tiny model's weights load on start (progress in the header), beside Python's.
+  useEffect(() => void initModel(), [initModel]);
   useEffect(() => {
     initMedia();
     void restore();
@@ -38,12 +44,14 @@ export function App() {
         </h1>
         <ViewTabs view={view} onChange={change} />
         <StatusBar />
+        <ModelStatus />
       </header>
       {/* The console stays mounted (its editor keeps its text); the others mount on demand. */}
       <div hidden={view !== 'console'}>
         <ConsoleView />
       </div>
       {view === 'playground' && <PlaygroundView />}
+      {view === 'model' && <ModelView />}
       {view === 'settings' && <SettingsView />}
     </div>
   );

@@ -1,9 +1,10 @@
 import { useRef, type KeyboardEvent } from 'react';
 
-export type View = 'playground' | 'console' | 'settings';
+export type View = 'playground' | 'model' | 'console' | 'settings';
 
 export const VIEWS: ReadonlyArray<{ id: View; label: string }> = [
   { id: 'playground', label: 'Playground' },
+  { id: 'model', label: 'Model' },
   { id: 'console', label: 'Python console' },
   { id: 'settings', label: 'Settings' },
 ];

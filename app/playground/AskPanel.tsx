@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { isActiveRun, useAgent } from '../store/agentStore';
 import { useMedia } from '../store/mediaStore';
+import { useModel } from '../store/modelStore';
 import { MAX_TURNS, MIN_TURNS, remoteConfigured, useSettings, type PolicyChoice } from '../store/settingsStore';
 import { isOracle, POLICY_LABELS } from '../agent/policyFactory';
 import { RunStatusLine } from './RunStatusLine';
@@ -18,6 +19,8 @@ export function AskPanel() {
   const runToEnd = useAgent((s) => s.runToEnd);
   const step = useAgent((s) => s.step);
   const stop = useAgent((s) => s.stop);
+  const modelPhase = useModel((s) => s.phase);
+  const modelName = useModel((s) => s.info?.name);
   const [turnsDraft, setTurnsDraft] = useState(String(maxTurns));
   useEffect(() => setTurnsDraft(String(maxTurns)), [maxTurns]);
 
@@ -81,6 +84,15 @@ export function AskPanel() {
           />
         </label>
       </div>
+      {policy === 'tiny' && (
+        <p className={modelPhase === 'ready' ? 'muted' : 'notice'} role="note" data-testid="tiny-note">
+          {modelPhase === 'ready'
+            ? `Weights: ${modelName ?? 'unnamed'} (change them in the Model view; sampling in Settings).`
+            : modelPhase === 'error'
+              ? 'The tiny model could not be loaded: load weights in the Model view, or pick another policy.'
+              : 'The tiny model is still loading (progress at the top right).'}
+        </p>
+      )}
       {oracleBlocked && (
         <p className="notice" role="note" data-testid="oracle-note">
           {POLICY_LABELS[policy]} needs a generated task with its own question.

@@ -1,11 +1,13 @@
 import type { Trajectory } from '../../src/agent/types';
 import { firstDifferingTurn } from '../agent/diff';
 import { useAgent } from '../store/agentStore';
+import { useSettings } from '../store/settingsStore';
 import { BranchDiff } from './BranchDiff';
 import { EndSummary } from './EndSummary';
 import { FetchedFrames } from './FetchedFrames';
 import { HumanComposer } from './HumanComposer';
 import { StreamingCard } from './StreamingCard';
+import { TokenLegend } from './TokenText';
 import { TurnCard } from './TurnCard';
 
 function Header({ t }: { t: Trajectory }) {
@@ -35,6 +37,8 @@ export function TrajectoryView() {
   const parent = useAgent((s) => (t?.branch ? s.trajectories[t.branch.parentId] : undefined));
   const live = useAgent((s) => (t && s.live?.id === t.id ? s.live : null));
   const busy = useAgent((s) => s.busy);
+  const colorTokens = useSettings((s) => s.colorTokens);
+  const setColorTokens = useSettings((s) => s.setColorTokens);
   if (!t) {
     return (
       <section className="panel trajectory-panel" aria-label="Trajectory">
@@ -44,13 +48,23 @@ export function TrajectoryView() {
   }
   const diffAt = parent ? firstDifferingTurn(parent, t) : null;
   const editable = !busy && !live;
+  const hasLogprobs = t.turns.some((turn) => !!turn.tokens.logprobs?.length);
   return (
     <section className="panel trajectory-panel" data-testid="trajectory" data-id={t.id} data-end-reason={t.endReason ?? ''} aria-labelledby="trajectory-heading">
       <Header t={t} />
+      {hasLogprobs && (
+        <div className="token-controls">
+          <label>
+            <input type="checkbox" data-testid="color-tokens" checked={colorTokens} onChange={(e) => setColorTokens(e.target.checked)} />
+            Colour tokens by log-probability
+          </label>
+          {colorTokens && <TokenLegend />}
+        </div>
+      )}
       {parent && <BranchDiff parent={parent} branch={t} at={diffAt} />}
       {t.branch && !parent && <p className="muted">Branched from a trajectory that is no longer here (turn {t.branch.fromTurn + 1}).</p>}
       {t.turns.map((turn) => (
-        <TurnCard key={turn.index} trajectory={t} turn={turn} firstDiff={diffAt === turn.index} canEdit={editable} />
+        <TurnCard key={turn.index} trajectory={t} turn={turn} firstDiff={diffAt === turn.index} canEdit={editable} colorTokens={colorTokens} />
       ))}
       {live && live.phase !== 'paused' && live.turn === t.turns.length && <StreamingCard turn={live.turn} text={live.streaming} />}
       {live && <HumanComposer />}

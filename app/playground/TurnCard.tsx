@@ -3,6 +3,7 @@ import type { Trajectory, TurnRecord } from '../../src/agent/types';
 import { formatMs, reasoningOf } from '../agent/turnText';
 import { CodeView } from './CodeView';
 import { ObservationView } from './ObservationView';
+import { TokenText } from './TokenText';
 import { TurnEditor } from './TurnEditor';
 
 interface Props {
@@ -11,12 +12,17 @@ interface Props {
   /** The first turn that differs from the compared trajectory. */
   firstDiff: boolean;
   canEdit: boolean;
+  /** Show the generated text token by token, coloured by log-probability (when the policy gave them). */
+  colorTokens?: boolean;
 }
 
 /** One turn: reasoning, highlighted code, what it printed and showed, timings and tokens. */
-export function TurnCard({ trajectory, turn, firstDiff, canEdit }: Props) {
+export function TurnCard({ trajectory, turn, firstDiff, canEdit, colorTokens = false }: Props) {
   const [editing, setEditing] = useState(false);
   const reasoning = reasoningOf(turn.text);
+  const { pieces, logprobs } = turn.tokens;
+  // The token view covers the whole raw text (reasoning and code), so it replaces both.
+  const tokenView = colorTokens && !!pieces?.length && !!logprobs?.length;
   return (
     <article
       className={`turn-card${firstDiff ? ' first-diff' : ''}`}
@@ -47,12 +53,13 @@ export function TurnCard({ trajectory, turn, firstDiff, canEdit }: Props) {
           </button>
         )}
       </header>
-      {reasoning && (
+      {tokenView && <TokenText pieces={pieces!} logprobs={logprobs!} />}
+      {!tokenView && reasoning && (
         <p className="turn-text" data-testid="turn-text">
           {reasoning}
         </p>
       )}
-      {turn.code !== null && <CodeView code={turn.code} label={`Code of turn ${turn.index + 1}`} testId="turn-code" />}
+      {!tokenView && turn.code !== null && <CodeView code={turn.code} label={`Code of turn ${turn.index + 1}`} testId="turn-code" />}
       {turn.answer !== null && (
         <p className="turn-answer" data-testid="turn-answer">
           Answer: <strong>{turn.answer}</strong>

@@ -1,6 +1,8 @@
+import { BackendSettings } from '../model/BackendSettings';
+import { GenerationSettings } from '../model/GenerationSettings';
 import { remoteConfigured, useSettings } from '../store/settingsStore';
 
-/** Settings: the remote model endpoint (kept only in this browser's localStorage). */
+/** Settings: the tiny model's backend and sampling, the remote model endpoint (kept only in this browser's localStorage). */
 export function SettingsView() {
   const remote = useSettings((s) => s.remote);
   const setRemote = useSettings((s) => s.setRemote);
@@ -8,6 +10,8 @@ export function SettingsView() {
   const configured = remoteConfigured(remote);
   return (
     <main className="settings" id="view-settings" role="tabpanel" aria-labelledby="tab-settings">
+      <BackendSettings />
+      <GenerationSettings />
       <section className="panel" aria-labelledby="remote-heading">
         <h2 id="remote-heading">Remote model</h2>
         <p className="muted">

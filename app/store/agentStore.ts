@@ -9,10 +9,11 @@ import { AgentRun, branchFrom, type AgentEvent } from '../../src/agent/loop';
 import { INTERACTIVE_LOOP, type LoopConfig, type Trajectory } from '../../src/agent/types';
 import { newId } from '../../src/agent/util';
 import type { HumanPolicy, HumanRequest } from '../../src/policies/human';
+import type { Policy } from '../../src/agent/types';
 import type { Task } from '../../src/tasks/types';
 import { downloadText } from '../agent/download';
 import { parseTrajectoryFile } from '../agent/importTrajectory';
-import { buildPolicy } from '../agent/policyFactory';
+import { buildPolicy, disposePolicy } from '../agent/policyFactory';
 import { snapshot } from '../agent/snapshot';
 import { trackingRuntime } from '../agent/trackFrames';
 import { forget, loadSaved, saveSoon } from '../persist/trajectoryPersistence';
@@ -69,6 +70,7 @@ interface Active {
   run: AgentRun;
   mediaVersion: number;
   human: HumanPolicy | null;
+  policy: Policy;
   unsubscribe: () => void;
 }
 
@@ -127,13 +129,17 @@ export const useAgent = create<AgentState>()((set, get) => {
       active = null;
       set({ human: null });
     }
-    void a.run.close().catch(() => {});
+    // The policy is freed once the run has closed (a tiny policy may still be mid-token).
+    void a.run
+      .close()
+      .catch(() => {})
+      .finally(() => disposePolicy(a.policy));
   };
 
-  const begin = (id: string, run: AgentRun, task: Task, human: HumanPolicy | null) => {
+  const begin = (id: string, run: AgentRun, task: Task, policy: Policy, human: HumanPolicy | null) => {
     if (active) release(active);
     const unsubscribe = human ? human.subscribe((pending) => active?.id === id && set({ human: pending })) : () => {};
-    active = { id, run, mediaVersion: useMedia.getState().version, human, unsubscribe };
+    active = { id, run, mediaVersion: useMedia.getState().version, human, policy, unsubscribe };
     tasks.set(id, task);
     put(snapshot(run.trajectory));
     set({ selectedId: id, live: { id, turn: 0, streaming: '', phase: 'starting' }, notice: null, frames: { ...get().frames, [id]: [] } });
@@ -159,7 +165,7 @@ export const useAgent = create<AgentState>()((set, get) => {
     }
     const id = newId();
     const run = new AgentRun({ task, policy: built.policy, runtime: runtimeFor(id), config: loopConfig(), id, onEvent: onEvent(id) });
-    begin(id, run, task, built.human);
+    begin(id, run, task, built.policy, built.human);
     return true;
   };
 
@@ -246,9 +252,10 @@ export const useAgent = create<AgentState>()((set, get) => {
       try {
         run = branchFrom({ parent, fromTurn, edit, task, policy: built.policy, runtime: runtimeFor(id), config: parent.config, id, onEvent: onEvent(id) });
       } catch (err) {
+        disposePolicy(built.policy);
         return notify('error', `Cannot branch: ${err instanceof Error ? err.message : String(err)}`);
       }
-      begin(id, run, task, built.human);
+      begin(id, run, task, built.policy, built.human);
       await drive('end');
     },
 

@@ -231,6 +231,15 @@ describe('end reasons', () => {
     expect(t.turns[0]!.tokens.count).toBe(5);
     await expectAllClosed();
   });
+
+  it("a policy out of context (ContextOverflowError) ends OVER_LENGTH, not as an action error", async () => {
+    const overflow = Object.assign(new Error('row 0 would need 1100 positions; the model has 1024'), { name: 'ContextOverflowError' });
+    const policy: Policy = { name: 'small-context', kind: 'tiny', next: () => Promise.reject(overflow) };
+    const t = await runTrajectory({ task: imageTask(), policy, runtime, config: cfg() });
+    expect(t.endReason).toBe('OVER_LENGTH');
+    expect(t.error).toContain('ran out of context: row 0 would need 1100 positions');
+    await expectAllClosed();
+  });
 });
 
 describe('cancel, step, video', () => {

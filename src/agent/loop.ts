@@ -12,7 +12,9 @@
  *   a fresh one on the next code turn; in 'end' mode any Python error, timeout or loss ends it.
  * - OVER_LENGTH wins over DONE: an answer that overflows the context would have been truncated.
  * - A policy or runtime that fails (throws) ends the episode with ERROR_IN_ACTION and
- *   `trajectory.error`; nothing waits forever on a policy once cancel() is called.
+ *   `trajectory.error`; nothing waits forever on a policy once cancel() is called. A policy
+ *   whose own context is full (an error named 'ContextOverflowError', e.g. the tiny model's
+ *   position table) ends it OVER_LENGTH instead: the interaction outgrew the model.
  */
 import type { PythonRuntime, PythonSession, Pixels, RunResult } from '../runtime/types';
 import type { Task } from '../tasks/types';
@@ -192,6 +194,7 @@ export class AgentRun {
         if (typeof out?.text !== 'string') throw new Error('the policy returned no text');
       } catch (err) {
         if (signal.aborted) return this.end('CANCELLED', null);
+        if (err instanceof Error && err.name === 'ContextOverflowError') return this.end('OVER_LENGTH', null, `The policy "${policy.name}" ran out of context: ${errMsg(err)}`);
         return this.end('ERROR_IN_ACTION', null, `The policy "${policy.name}" failed: ${errMsg(err)}`);
       }
     }
