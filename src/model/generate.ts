@@ -41,6 +41,11 @@ export interface GenerateOptions {
   /** Default ['</code>', '</answer>']. */
   stop?: string[];
   seed?: number;
+  /**
+   * Per-row seeds (override `seed`): a row's samples then depend on its own seed and length only,
+   * not on which other rows share the batch (GRPO batches whatever trajectories are waiting).
+   */
+  rowSeeds?: number[];
   signal?: AbortSignal;
   /** Streaming: each row's new text as it is decoded (may be '' inside a multi-byte character). */
   onToken?: (row: number, piece: string, id: number, logprob: number) => void;
@@ -195,7 +200,8 @@ export class DecodeContext {
     const V = c.vocabSize;
     const stops = opts.stop ?? DEFAULT_STOPS;
     const sampling = { temperature: opts.temperature ?? 1, topP: opts.topP ?? 1 };
-    const rngs = Array.from({ length: B }, (_, b) => new Rng(hashSeed(opts.seed ?? 0, b, this.rowLength(b))));
+    if (opts.rowSeeds && opts.rowSeeds.length !== B) throw new Error(`generate got ${opts.rowSeeds.length} row seeds for a batch of ${B}`);
+    const rngs = Array.from({ length: B }, (_, b) => new Rng(opts.rowSeeds ? hashSeed(opts.rowSeeds[b]!, this.rowLength(b)) : hashSeed(opts.seed ?? 0, b, this.rowLength(b))));
     const decoders = Array.from({ length: B }, () => this.tokenizer.streamDecoder());
     const out: GeneratedRow[] = Array.from({ length: B }, () => ({ ids: [], logprobs: [], pieces: [], text: '', finish: 'length' }));
     const active = new Array<boolean>(B).fill(true);

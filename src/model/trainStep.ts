@@ -84,26 +84,54 @@ export class AdamW {
   /**
    * Computes gradients of `lossFn` w.r.t. the model's parameters and applies one AdamW update.
    * `lossFn` runs inside a tidy: it may create any tensors.
+   *
+   * A list of loss functions is gradient accumulation: their gradients are summed (each runs in
+   * its own tidy, so only one micro-batch's activations are alive at a time) and the reported
+   * loss is the sum of their values; scale each part so the parts add up to the loss you mean.
+   * A parameter that none of them reaches (the visual encoder on a batch without images) gets
+   * no gradient and is skipped entirely (no moment update, no weight decay), as in PyTorch.
    */
-  async optimizeStep(model: TinyVLM, lossFn: () => tf.Scalar): Promise<StepResult> {
+  async optimizeStep(model: TinyVLM, lossFn: (() => tf.Scalar) | Array<() => tf.Scalar>): Promise<StepResult> {
     const cfg = this.config;
     const lr = learningRate(cfg, this.step);
     const t = this.step + 1;
     const names = [...model.params.keys()];
     // Moments are created outside the tidy (their zeros would otherwise be tracked by it).
     for (const name of names) this.moments(name, model.p(name));
-    const { loss, norm } = tf.tidy(() => {
-      const vars = names.map((n) => model.p(n));
-      const { value, grads } = tf.variableGrads(lossFn, vars);
-      const gradList = vars.map((v) => grads[v.name]!);
-      const norm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
+    const vars = names.map((n) => model.p(n));
+    const fns = Array.isArray(lossFn) ? lossFn : [lossFn];
+    if (!fns.length) throw new Error('optimizeStep: no loss function');
+    let acc: Array<tf.Tensor | null> = names.map(() => null);
+    let lossSum: tf.Scalar | null = null;
+    for (const fn of fns) {
+      const prev = acc;
+      const prevLoss: tf.Scalar | null = lossSum;
+      const next: { g: Array<tf.Tensor | null>; loss: tf.Scalar } = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(fn, vars);
+        const g = vars.map((v, i) => {
+          const gi = grads[v.name];
+          if (!gi) return prev[i]!;
+          return prev[i] ? tf.add(prev[i]!, gi) : gi;
+        });
+        return { g, loss: (prevLoss ? tf.add(prevLoss, value) : value) as tf.Scalar };
+      });
+      // Tensors passed through unchanged are still owned by `next`; free only the replaced ones.
+      prev.forEach((p, i) => p && p !== next.g[i] && p.dispose());
+      prevLoss?.dispose();
+      acc = next.g;
+      lossSum = next.loss;
+    }
+    const norm = tf.tidy(() => {
+      const present = acc.filter((g): g is tf.Tensor => g !== null);
+      const norm = tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g)))));
       // One scalar scale for all grads; stays on the device (no sync mid-step).
       const scale = cfg.clipNorm > 0 ? tf.minimum(1, tf.div(cfg.clipNorm, tf.add(norm, 1e-6))) : tf.scalar(1);
       const c1 = 1 / (1 - cfg.beta1 ** t);
       const c2 = 1 / (1 - cfg.beta2 ** t);
       names.forEach((name, i) => {
+        if (!acc[i]) return;
         const p = vars[i]!;
-        const g = tf.mul(gradList[i]!, scale);
+        const g = tf.mul(acc[i]!, scale);
         const [m, v] = this.moments(name, p);
         m.assign(tf.add(tf.mul(m, cfg.beta1), tf.mul(g, 1 - cfg.beta1)));
         v.assign(tf.add(tf.mul(v, cfg.beta2), tf.mul(tf.square(g), 1 - cfg.beta2)));
@@ -111,13 +139,40 @@ export class AdamW {
         if (cfg.weightDecay > 0 && p.rank >= 2 && name !== 'pos_emb' && name !== 'vis/pos') update = tf.add(update, tf.mul(p, cfg.weightDecay));
         p.assign(tf.sub(p, tf.mul(update, lr)));
       });
-      return { loss: value, norm };
+      return norm;
     });
+    const loss = lossSum!;
     const [l, n] = await Promise.all([loss.data(), norm.data()]);
     loss.dispose();
     norm.dispose();
+    for (const g of acc) g?.dispose();
     this.step++;
     return { loss: l[0]!, gradNorm: n[0]!, lr, step: this.step };
+  }
+
+  /** The optimizer's state (step and Adam moments by parameter name), copied to the CPU: for checkpoints. */
+  async exportState(): Promise<{ step: number; moments: Array<{ name: string; shape: number[]; m: Float32Array; v: Float32Array }> }> {
+    const moments: Array<{ name: string; shape: number[]; m: Float32Array; v: Float32Array }> = [];
+    for (const [name, m] of this.m) {
+      const v = this.v.get(name)!;
+      moments.push({ name, shape: [...m.shape], m: (await m.data()) as Float32Array, v: (await v.data()) as Float32Array });
+    }
+    return { step: this.step, moments };
+  }
+
+  /** Restores exportState's output (resuming a run continues the schedule and the moments). */
+  importState(state: { step: number; moments: Array<{ name: string; shape: number[]; m: Float32Array; v: Float32Array }> }): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+    this.m.clear();
+    this.v.clear();
+    for (const { name, shape, m, v } of state.moments) {
+      for (const [map, data] of [[this.m, m], [this.v, v]] as const) {
+        const t = tf.tensor(data, shape);
+        map.set(name, tf.variable(t, false));
+        t.dispose(); // tf.variable copies its input
+      }
+    }
+    this.step = state.step;
   }
 
   dispose(): void {

@@ -239,10 +239,11 @@ export class TinyVLM {
 
   /**
    * Differentiable log-probabilities of the tokens where lossMask = 1, under the current
-   * parameters (what SFT's loss and GRPO's ratio need). Only those positions are projected onto
-   * the vocabulary, which skips the largest matmul for prompt and observation tokens.
+   * parameters (what SFT's loss and GRPO's ratio need), optionally at a sampling temperature.
+   * Only those positions are projected onto the vocabulary, which skips the largest matmul for
+   * prompt and observation tokens.
    */
-  tokenLogprobs(batch: TrainBatch, opts: { entropy?: boolean; training?: boolean } = {}): TokenLogprobs {
+  tokenLogprobs(batch: TrainBatch, opts: { entropy?: boolean; training?: boolean; temperature?: number } = {}): TokenLogprobs {
     const { batchSize: B, seqLen: T, ids, lossMask } = batch;
     if (lossMask.length !== B * T) throw new Error(`lossMask has ${lossMask.length} entries, expected ${B}×${T}`);
     const sel: number[] = [];
@@ -258,7 +259,10 @@ export class TinyVLM {
     if (sel.length === 0) throw new Error('lossMask selects no token to predict');
     const targets = tf.tensor1d(tokens.map((i) => ids[i]!), 'int32');
     const h = gatherRows(this.hidden(batch, opts.training ?? false), sel);
-    const logits = this.project(h);
+    // A sampling temperature T ≠ 1 means the policy is softmax(logits / T): GRPO's ratio must
+    // compare that distribution, not the untempered one.
+    const T0 = opts.temperature ?? 1;
+    const logits = T0 > 0 && T0 !== 1 ? (tf.div(this.project(h), T0) as tf.Tensor2D) : this.project(h);
     const logprobs = targetLogprobs(logits, targets);
     let entropy: tf.Tensor1D | null = null;
     if (opts.entropy) {
