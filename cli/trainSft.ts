@@ -8,6 +8,10 @@
  * the TinyVLM on them, and writes into --out (default public/models/tiny): model.json +
  * weights.bin (TF.js format, via saveModel), tokenizer.json and card.json (data mix, seed,
  * steps, loss curve, final loss, content hash, wall time). Prints the card.
+ *
+ * The defaults (1000 'toolkit' expert trajectories, seed 1, 2000 steps of 2×512 on WASM) are
+ * the shipped weights: the step budget, not the clock, ends the run, so the output is the same
+ * on any machine; --minutes is only a safety cap (the card records what stopped the run).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,9 +40,9 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       preset: { type: 'string', default: 'default' },
-      tasks: { type: 'string', default: '300' },
+      tasks: { type: 'string', default: '1000' },
       steps: { type: 'string', default: '2000' },
-      minutes: { type: 'string', default: '25' },
+      minutes: { type: 'string', default: '60' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: 'public/models/tiny' },
       'data-dir': { type: 'string', default: '.cache/sft' },
@@ -62,9 +66,9 @@ export async function main(argv: string[]): Promise<number> {
   const strategy = values.strategy as ExpertStrategy;
   if (!EXPERT_STRATEGIES.includes(strategy)) throw new Error(`--strategy must be one of ${EXPERT_STRATEGIES.join(', ')}`);
   const seed = num('seed', values.seed, 1, { int: true });
-  const tasks = num('tasks', values.tasks, 300, { int: true, min: 1 });
+  const tasks = num('tasks', values.tasks, 1000, { int: true, min: 1 });
   const steps = num('steps', values.steps, 2000, { int: true, min: 1 });
-  const minutes = num('minutes', values.minutes, 25);
+  const minutes = num('minutes', values.minutes, 60);
   const concurrency = num('concurrency', values.concurrency, 2, { int: true, min: 1 });
   const model = cloneConfig(PRESETS[preset]);
   const shape = preset === 'test' ? TEST_SFT_BATCH : DEFAULT_SFT_BATCH;

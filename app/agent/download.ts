@@ -1,6 +1,6 @@
-/** Saves text as a file download (a blob URL clicked through a temporary link). */
-export function downloadText(filename: string, text: string, type = 'application/json'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves a blob as a file download (a blob URL clicked through a temporary link). */
+export function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -8,5 +8,11 @@ export function downloadText(filename: string, text: string, type = 'application
   document.body.appendChild(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  // Revoked later: some browsers start reading the blob only after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+/** Saves text as a file download. */
+export function downloadText(filename: string, text: string, type = 'application/json'): void {
+  downloadBlob(filename, new Blob([text], { type }));
 }

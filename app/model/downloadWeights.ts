@@ -5,19 +5,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { TokenizerJson } from '../../src/model/tokenizer';
+import { downloadBlob as download } from '../agent/download';
 import { modelJsonText, SHARD_NAME, weightBytes } from './weightFiles';
-
-function download(filename: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
-}
 
 export function downloadWeights(artifacts: tf.io.ModelArtifacts, tokenizer: TokenizerJson): void {
   download('model.json', new Blob([modelJsonText(artifacts)], { type: 'application/json' }));

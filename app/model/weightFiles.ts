@@ -4,63 +4,11 @@
  * only builds `tf.io.ModelArtifacts`, which `validateArtifacts` then checks completely.
  */
 import * as tf from '@tensorflow/tfjs';
-import { WeightsError, type WeightsMetadata } from '../../src/model/weights';
+import { SHARD_NAME, WeightsError, artifactsFromModelJson, parseJson, parseModelJson, type WeightsMetadata } from '../../src/model/weights';
 import type { TokenizerJson } from '../../src/model/tokenizer';
 
-export const SHARD_NAME = 'weights.bin';
-
-/** The weight bytes of artifacts as one ArrayBuffer. */
-export function weightBytes(a: tf.io.ModelArtifacts): ArrayBuffer {
-  if (a.weightData === undefined) throw new WeightsError('weight data is missing');
-  return tf.io.CompositeArrayBuffer.join(a.weightData);
-}
-
-/** model.json text for artifacts whose weights are written as one `weights.bin`. */
-export function modelJsonText(a: tf.io.ModelArtifacts): string {
-  const json = {
-    modelTopology: a.modelTopology ?? null,
-    format: a.format,
-    generatedBy: a.generatedBy,
-    convertedBy: a.convertedBy ?? null,
-    weightsManifest: [{ paths: [SHARD_NAME], weights: a.weightSpecs ?? [] }],
-    userDefinedMetadata: a.userDefinedMetadata,
-  };
-  return JSON.stringify(json, null, 1);
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new WeightsError(`${what} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-}
-
-/** Parses model.json text; throws a WeightsError naming what is wrong. */
-export function parseModelJson(text: string, what = 'model.json'): tf.io.ModelJSON {
-  const json = parseJson(text, what) as tf.io.ModelJSON | null;
-  if (!json || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) {
-    throw new WeightsError(`${what} is not a TF.js model.json (it has no weightsManifest)`);
-  }
-  return json;
-}
-
-/** Artifacts from a parsed model.json and its shards by file name (the names in the manifest). */
-export async function artifactsFromModelJson(json: tf.io.ModelJSON, shards: (path: string) => ArrayBuffer | undefined): Promise<tf.io.ModelArtifacts> {
-  return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    const buffers: ArrayBuffer[] = [];
-    for (const group of manifest) {
-      specs.push(...group.weights);
-      for (const p of group.paths) {
-        const buf = shards(p);
-        if (!buf) throw new WeightsError(`the weights file "${p}" named in model.json was not given`);
-        buffers.push(buf);
-      }
-    }
-    return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
-  });
-}
+// The file-level format lives with the weights code (Node's nodeFileHandler writes the same files).
+export { SHARD_NAME, weightBytes, modelJsonText, parseModelJson, artifactsFromModelJson } from '../../src/model/weights';
 
 export interface ParsedUpload {
   artifacts: tf.io.ModelArtifacts;

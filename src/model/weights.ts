@@ -16,6 +16,7 @@ import { type ModelConfig, validateConfig } from './config';
 import { sha256Hex } from './sha256';
 import { type TokenizerJson } from './tokenizer';
 import { paramShapes, TinyVLM } from './transformer';
+import { nodeFs } from '../storage/nodeDir';
 
 export const WEIGHTS_FORMAT = 'pyvision-tiny-vlm';
 export const WEIGHTS_FORMAT_VERSION = 1;
@@ -158,58 +159,95 @@ export async function loadModel(handler: tf.io.IOHandler): Promise<{ model: Tiny
   return modelFromArtifacts(artifacts);
 }
 
+/** The files' format, shared by Node's nodeFileHandler and the app's uploads/downloads/shipped weights. */
+export const SHARD_NAME = 'weights.bin';
+
+/** The weight bytes of artifacts as one ArrayBuffer. */
+export function weightBytes(a: tf.io.ModelArtifacts): ArrayBuffer {
+  if (a.weightData === undefined) throw new WeightsError('weight data is missing');
+  return tf.io.CompositeArrayBuffer.join(a.weightData);
+}
+
+/** model.json text for artifacts whose weights are written as one `weights.bin`. */
+export function modelJsonText(a: tf.io.ModelArtifacts): string {
+  const json = {
+    modelTopology: a.modelTopology ?? null,
+    format: a.format,
+    generatedBy: a.generatedBy,
+    convertedBy: a.convertedBy ?? null,
+    weightsManifest: [{ paths: [SHARD_NAME], weights: a.weightSpecs ?? [] }],
+    userDefinedMetadata: a.userDefinedMetadata,
+  };
+  return JSON.stringify(json, null, 1);
+}
+
+/** JSON.parse with a WeightsError naming the file. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new WeightsError(`${what} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+/** Parses model.json text; throws a WeightsError naming what is wrong. */
+export function parseModelJson(text: string, what = 'model.json'): tf.io.ModelJSON {
+  const json = parseJson(text, what) as tf.io.ModelJSON | null;
+  if (!json || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) {
+    throw new WeightsError(`${what} is not a TF.js model.json (it has no weightsManifest)`);
+  }
+  return json;
+}
+
+/** Artifacts from a parsed model.json and its shards by file name (the names in the manifest). */
+export async function artifactsFromModelJson(json: tf.io.ModelJSON, shards: (path: string) => ArrayBuffer | undefined): Promise<tf.io.ModelArtifacts> {
+  return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+    const specs: tf.io.WeightsManifestEntry[] = [];
+    const buffers: ArrayBuffer[] = [];
+    for (const group of manifest) {
+      specs.push(...group.weights);
+      for (const p of group.paths) {
+        const buf = shards(p);
+        if (!buf) throw new WeightsError(`the weights file "${p}" named in model.json was not given`);
+        buffers.push(buf);
+      }
+    }
+    return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+  });
+}
+
 /**
  * Node: model.json + weights.bin in `dir` (what `npm run train:sft` writes into public/).
  * Node built-ins are imported lazily so this module also bundles for the browser.
  */
-export function nodeFileHandler(dir: string, shardName = 'weights.bin'): tf.io.IOHandler {
-  const load = async () => {
-    const fsName = 'node:fs/promises';
-    const pathName = 'node:path';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    const path = (await import(/* @vite-ignore */ pathName)) as typeof import('node:path');
-    return { fs, path };
-  };
+export function nodeFileHandler(dir: string): tf.io.IOHandler {
+  const load = nodeFs;
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const { fs, path } = await load();
-      const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData!));
-      const manifest: tf.io.WeightsManifestConfig = [{ paths: [shardName], weights: artifacts.weightSpecs! }];
-      const json = {
-        modelTopology: artifacts.modelTopology ?? null,
-        format: artifacts.format,
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy,
-        weightsManifest: manifest,
-        userDefinedMetadata: artifacts.userDefinedMetadata,
-      };
       await fs.mkdir(dir, { recursive: true });
-      await fs.writeFile(path.join(dir, shardName), data);
-      await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify(json, null, 1));
+      await fs.writeFile(path.join(dir, SHARD_NAME), new Uint8Array(weightBytes(artifacts)));
+      await fs.writeFile(path.join(dir, 'model.json'), modelJsonText(artifacts));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
       const { fs, path } = await load();
-      let json: tf.io.ModelJSON;
+      let text: string;
       try {
-        json = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+        text = await fs.readFile(path.join(dir, 'model.json'), 'utf8');
       } catch (err) {
-        throw new WeightsError(`model.json is unreadable or not JSON (${err instanceof Error ? err.message : String(err)})`);
+        throw new WeightsError(`model.json is unreadable (${err instanceof Error ? err.message : String(err)})`);
       }
-      if (!json || !Array.isArray(json.weightsManifest)) throw new WeightsError('model.json has no weightsManifest');
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const specs: tf.io.WeightsManifestEntry[] = [];
-        const buffers: ArrayBuffer[] = [];
-        for (const group of manifest) {
-          specs.push(...group.weights);
-          for (const p of group.paths) {
-            if (p.includes('..') || path.isAbsolute(p)) throw new WeightsError(`shard path ${p} leaves the weights folder`);
-            const buf = await fs.readFile(path.join(dir, p));
-            buffers.push(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-          }
+      const json = parseModelJson(text);
+      const shards = new Map<string, ArrayBuffer>();
+      for (const group of json.weightsManifest) {
+        for (const p of group.paths) {
+          if (p.includes('..') || path.isAbsolute(p)) throw new WeightsError(`shard path ${p} leaves the weights folder`);
+          const buf = await fs.readFile(path.join(dir, p));
+          shards.set(p, buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
         }
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
-      });
+      }
+      return artifactsFromModelJson(json, (p) => shards.get(p));
     },
   };
 }

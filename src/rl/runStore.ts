@@ -18,6 +18,7 @@ import type { AdamW } from '../model/trainStep';
 import type { Tokenizer } from '../model/tokenizer';
 import type { TinyVLM } from '../model/transformer';
 import { loadWeightsInto, modelToArtifacts, WeightsError } from '../model/weights';
+import { nodeDirStore } from '../storage/nodeDir';
 
 export interface RunStore {
   read(path: string): Promise<Uint8Array | null>;
@@ -66,37 +67,7 @@ export function memoryRunStore(): RunStore & { files: Map<string, Uint8Array> } 
 }
 
 /** A folder on disk (Node only; node:fs is imported lazily so the browser bundle never needs it). */
-export function nodeRunStore(dir: string): RunStore {
-  const mods = async () => {
-    const fsName = 'node:fs/promises';
-    const pathName = 'node:path';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    const path = (await import(/* @vite-ignore */ pathName)) as typeof import('node:path');
-    return { fs, path };
-  };
-  return {
-    async read(p) {
-      const { fs, path } = await mods();
-      try {
-        return new Uint8Array(await fs.readFile(path.join(dir, p)));
-      } catch {
-        return null;
-      }
-    },
-    async write(p, bytes) {
-      const { fs, path } = await mods();
-      const full = path.join(dir, p);
-      await fs.mkdir(path.dirname(full), { recursive: true });
-      await fs.writeFile(full, bytes);
-    },
-    async append(p, text) {
-      const { fs, path } = await mods();
-      const full = path.join(dir, p);
-      await fs.mkdir(path.dirname(full), { recursive: true });
-      await fs.appendFile(full, text);
-    },
-  };
-}
+export const nodeRunStore = (dir: string): RunStore => nodeDirStore(dir);
 
 export interface CheckpointState {
   /** Optimizer steps taken (= RL steps completed). */

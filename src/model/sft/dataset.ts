@@ -31,6 +31,7 @@ import type { Pixels, PythonRuntime } from '../../runtime/types';
 import { Rng, hashSeed } from '../../tasks/rng';
 import { suiteTask, type SuiteName } from '../../tasks/suites';
 import { sha256Hex } from '../sha256';
+import { nodeDirStore as nodeDirStoreImpl } from '../../storage/nodeDir';
 
 export interface ExpertKnobs {
   strategy: ExpertStrategy;
@@ -104,26 +105,7 @@ export interface SftStore {
 }
 
 /** A folder on disk (Node only; node:fs is imported lazily so the browser bundle never needs it). */
-export function nodeDirStore(dir: string): SftStore {
-  return {
-    async read(p) {
-      const fs = await import('node:fs/promises');
-      const path = await import('node:path');
-      try {
-        return new Uint8Array(await fs.readFile(path.join(dir, p)));
-      } catch {
-        return null;
-      }
-    },
-    async write(p, bytes) {
-      const fs = await import('node:fs/promises');
-      const path = await import('node:path');
-      const full = path.join(dir, p);
-      await fs.mkdir(path.dirname(full), { recursive: true });
-      await fs.writeFile(full, bytes);
-    },
-  };
-}
+export const nodeDirStore = (dir: string): SftStore => nodeDirStoreImpl(dir);
 
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
