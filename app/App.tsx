@@ -3,6 +3,7 @@ import { ConsoleView } from './console/ConsoleView';
 import { ModelStatus } from './model/ModelStatus';
 import { ModelView } from './model/ModelView';
 import { PlaygroundView } from './playground/PlaygroundView';
+import { RlView } from './rl/RlView';
 import { SettingsView } from './settings/SettingsView';
 import { StatusBar } from './components/StatusBar';
 import { viewFromHash, ViewTabs, type View } from './components/ViewTabs';
@@ -52,6 +53,7 @@ export function App() {
       </div>
       {view === 'playground' && <PlaygroundView />}
       {view === 'model' && <ModelView />}
+      {view === 'rl' && <RlView />}
       {view === 'settings' && <SettingsView />}
     </div>
   );

@@ -1,10 +1,11 @@
 import { useRef, type KeyboardEvent } from 'react';
 
-export type View = 'playground' | 'model' | 'console' | 'settings';
+export type View = 'playground' | 'model' | 'rl' | 'console' | 'settings';
 
 export const VIEWS: ReadonlyArray<{ id: View; label: string }> = [
   { id: 'playground', label: 'Playground' },
   { id: 'model', label: 'Model' },
+  { id: 'rl', label: 'Train (RL)' },
   { id: 'console', label: 'Python console' },
   { id: 'settings', label: 'Settings' },
 ];
