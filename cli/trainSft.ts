@@ -9,7 +9,7 @@
  * weights.bin (TF.js format, via saveModel), tokenizer.json and card.json (data mix, seed,
  * steps, loss curve, final loss, content hash, wall time). Prints the card.
  *
- * The defaults (1000 'toolkit' expert trajectories, seed 1, 2000 steps of 2×512 on WASM) are
+ * The defaults (800 'toolkit' expert trajectories, seed 1, 1600 steps of 2×512 on WASM) are
  * the shipped weights: the step budget, not the clock, ends the run, so the output is the same
  * on any machine; --minutes is only a safety cap (the card records what stopped the run).
  */
@@ -40,8 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       preset: { type: 'string', default: 'default' },
-      tasks: { type: 'string', default: '1000' },
-      steps: { type: 'string', default: '2000' },
+      tasks: { type: 'string', default: '800' },
+      steps: { type: 'string', default: '1600' },
       minutes: { type: 'string', default: '60' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: 'public/models/tiny' },
@@ -66,8 +66,8 @@ export async function main(argv: string[]): Promise<number> {
   const strategy = values.strategy as ExpertStrategy;
   if (!EXPERT_STRATEGIES.includes(strategy)) throw new Error(`--strategy must be one of ${EXPERT_STRATEGIES.join(', ')}`);
   const seed = num('seed', values.seed, 1, { int: true });
-  const tasks = num('tasks', values.tasks, 1000, { int: true, min: 1 });
-  const steps = num('steps', values.steps, 2000, { int: true, min: 1 });
+  const tasks = num('tasks', values.tasks, 800, { int: true, min: 1 });
+  const steps = num('steps', values.steps, 1600, { int: true, min: 1 });
   const minutes = num('minutes', values.minutes, 60);
   const concurrency = num('concurrency', values.concurrency, 2, { int: true, min: 1 });
   const model = cloneConfig(PRESETS[preset]);

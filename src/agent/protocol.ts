@@ -49,7 +49,7 @@ const SYSTEM_PROMPT = [
   '- The code runs when the block closes. Its results come back in the next message inside <interpreter>…</interpreter>: printed text after "Text Result:", and the figures you displayed after "Image Result:", numbered <image_clue_1>, <image_clue_2>, … after the inputs.',
   '- Python state is kept between your code blocks: variables, imports and functions stay defined.',
   '- You only see what you print() and what you display: use print() for values, and matplotlib (`plt.imshow(...)` then `plt.show()`) to look at an image, a crop or a frame. Do not save files or open the inputs from disk; `plt` (matplotlib.pyplot) and `Image` (PIL) are already imported.',
-  '- Helpers are bound too: `find(img, colour=None, shape=None)` prints where objects of a colour and/or shape are (box, centre, quadrant) and shows the first one enlarged; `count(img, colour=None, shape=None)` prints how many there are; `scan_video(video)` prints which objects come and go in a video, when, and shows each.',
+  '- Helpers are bound too: `find(img, "the red star")` (or `colour=`, `shape=`) prints where such objects are (colour, shape, quadrant, centre, box) and shows the first one enlarged; `count(img, "the red stars")` prints how many there are; `scan_video(video)` prints which objects come and go in a video, when, and shows each.',
   '- Use the tools whenever they could improve your answer: crop and zoom into small details, adjust contrast, measure or count with code. If the answer is already clear, answer directly.',
   '- When you are sure, end with the final answer in exactly this form:',
   '<answer>',

@@ -49,12 +49,15 @@ describe('pv_tools helpers', () => {
       const task = suiteTask(suite, i, 21);
       const b = task.truth.boxes![0]!;
       const { width: W, height: H } = task.media.kind === 'image' ? task.media.image : { width: 0, height: 0 };
-      const res = await withSession(task, (s) => s.run(`hits = find(image_clue_0, shape="${task.truth.shape}")`));
-      expect(res.error, res.output).toBeNull();
-      const line = res.output.split('\n').find((l) => l.startsWith('  '))!;
-      expect(line, res.output).toContain(`${task.truth.colour} ${task.truth.shape} at (`);
-      expect(line).toContain(quadrantOf((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, W, H));
-      expect(res.figures.length).toBe(1);
+      // What the question names (the shape, or for shape questions the colour), as words and as a keyword.
+      const named = task.truth.question === 'shape' ? { words: `the ${task.truth.colour} object`, kw: `colour="${task.truth.colour}"` } : { words: `the ${task.truth.shape}`, kw: `shape="${task.truth.shape}"` };
+      for (const call of [`find(image_clue_0, "${named.words}")`, `find(image_clue_0, ${named.kw})`]) {
+        const res = await withSession(task, (s) => s.run(`hits = ${call}`));
+        expect(res.error, res.output).toBeNull();
+        const line = res.output.split('\n').find((l) => l.startsWith('  '))!;
+        expect(line, res.output).toContain(`colour=${task.truth.colour} shape=${task.truth.shape} quadrant=${quadrantOf((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, W, H)} `);
+        expect(res.figures.length).toBe(1);
+      }
     }
   });
 
@@ -64,7 +67,7 @@ describe('pv_tools helpers', () => {
       const args = [task.truth.colour ? `colour="${task.truth.colour}"` : '', task.truth.shape ? `shape="${task.truth.shape}"` : ''].filter(Boolean).join(', ');
       const res = await withSession(task, (s) => s.run(`n = count(image_clue_0, ${args})\nprint(n)`));
       expect(res.error, res.output).toBeNull();
-      expect(res.output).toMatch(new RegExp(`Number of [^:]+: ${task.answer} \\(`));
+      expect(res.output).toContain(`count=${task.answer} (`);
       expect(res.output.trim().split('\n').pop()).toBe(task.answer);
     }
   });
@@ -78,8 +81,8 @@ describe('pv_tools helpers', () => {
       const res = await withSession(task, (s) => s.run('events = scan_video(video_clue_0)'));
       expect(res.error, res.output).toBeNull();
       const first = res.output.split('\n').find((l) => l.startsWith('  '))!;
-      expect(first, res.output).toContain(`${label}: frames ${a}-${b} of ${n}`);
-      expect(first).toContain(`${partOf((a + b) / 2, n)} of the clip`);
+      expect(first, res.output).toContain(`object=${label} `);
+      expect(first).toContain(`part=${partOf((a + b) / 2, n)} frames=${a}-${b} `);
       expect(res.figures.length).toBeGreaterThanOrEqual(1);
     }
   });
@@ -90,7 +93,9 @@ describe('pv_tools helpers', () => {
       const bad = await s.run('find(image_clue_0, colour="teal")');
       expect(bad.error?.type).toBe('ValueError');
       expect(bad.error?.message).toContain("unknown colour 'teal'");
-      const ok = await s.run('print(len(find(image_clue_0, shape="star", show=False)) >= 0)');
+      const vague = await s.run('count(image_clue_0, "the things")');
+      expect(vague.error?.message).toContain("'the things' names no colour");
+      const ok = await s.run('print(len(find(image_clue_0, "the stars", show=False)) >= 0)');
       expect(ok.output.trim().split('\n').pop()).toBe('True');
     });
   });
@@ -111,11 +116,14 @@ describe("scripted expert, 'toolkit' strategy", () => {
   it('writes one line of code and answers from the printout, not the truth', async () => {
     const task = suiteTask('visual-search', 3, 5);
     const traj = await runTrajectory({ task, policy: createScriptedExpert({ seed: 2, strategy: 'toolkit' }), runtime, config: TRAINING_LOOP });
-    expect(traj.turns[0]!.code).toMatch(/^hits = find\(image_clue_0, (colour|shape)="\w+"\)$/);
+    // The query is the question's own words.
+    const words = traj.turns[0]!.code!.match(/^hits = find\(image_clue_0, "the ([\w ]+)"\)$/)?.[1];
+    expect(task.question).toMatch(new RegExp(` the ${words}\\b`));
     // The answer follows what was printed: a doctored printout changes it.
-    const doctored = '  pink diamond at (1, 2, 3, 4), centre (2, 3): bottom-right';
+    const doctored = '  colour=pink shape=diamond quadrant=bottom-right centre=(2, 3) box=(1, 2, 3, 4)';
     const read = answerFromToolkit(task, doctored)!;
     expect(['pink', 'diamond', 'bottom-right']).toContain(read.answer);
-    expect(answerFromToolkit(task, 'find shape="star": 0 matches in the 10x10 image')).toBeNull();
+    expect(read.text).toContain(`=${read.answer} `);
+    expect(answerFromToolkit(task, 'find "the star": 0 matches in the 10x10 image')).toBeNull();
   });
 });

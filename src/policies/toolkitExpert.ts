@@ -20,35 +20,30 @@ export interface ToolkitStep {
   code: string;
 }
 
-const args = (colour: string | null, shape: string | null) =>
-  [colour ? `colour="${colour}"` : '', shape ? `shape="${shape}"` : ''].filter(Boolean).join(', ');
+/** The helper's query: the question's own words, so the policy copies them token for token. */
+const phrase = (words: string) => `"the ${words}"`;
 
 /** The single helper call for a task, with a line of reasoning before it. */
 export function toolkitSteps(task: Task, rng: Rng): ToolkitStep[] {
   if (task.family === 'visual-search') {
     const q = task.truth.question as VisualSearchQuestion;
     // Colour and position questions name the shape; shape questions name the colour.
-    const colour = q === 'shape' ? (task.truth.colour as ColourName) : null;
-    const shape = q === 'shape' ? null : (task.truth.shape as ShapeName);
-    const thing = colour ? `the ${colour} object` : `the ${shape}`;
+    const words = q === 'shape' ? `${task.truth.colour as ColourName} object` : (task.truth.shape as ShapeName);
     return [
       {
-        text: rng.pick([
-          `${thing[0]!.toUpperCase()}${thing.slice(1)} may be too small to see at this scale. I'll find it with code.`,
-          `Let me locate ${thing} with find() and look at it.`,
-        ]),
-        code: `hits = find(image_clue_0, ${args(colour, shape)})`,
+        text: rng.pick([`The ${words} may be too small to see at this scale. I'll find the ${words} with code.`, `Let me locate the ${words} with find() and look at it.`]),
+        code: `hits = find(image_clue_0, ${phrase(words)})`,
       },
     ];
   }
   if (task.family === 'counting') {
     const colour = (task.truth.colour as ColourName | null) ?? null;
     const shape = (task.truth.shape as ShapeName | null) ?? null;
-    const what = colour && shape ? `${colour} ${SHAPE_PLURAL[shape]}` : colour ? `${colour} shapes` : SHAPE_PLURAL[shape!];
+    const words = colour && shape ? `${colour} ${SHAPE_PLURAL[shape]}` : colour ? `${colour} shapes` : SHAPE_PLURAL[shape!];
     return [
       {
-        text: rng.pick([`Counting by eye is error-prone, so I'll count the ${what} with code.`, `Let me count the ${what} with count().`]),
-        code: `n = count(image_clue_0, ${args(colour, shape)})`,
+        text: rng.pick([`Counting by eye is error-prone, so I'll count the ${words} with code.`, `Let me count the ${words} with count().`]),
+        code: `n = count(image_clue_0, ${phrase(words)})`,
       },
     ];
   }
@@ -66,28 +61,38 @@ export function toolkitSteps(task: Task, rng: Rng): ToolkitStep[] {
   return [];
 }
 
-/** The answer read from a helper's printout, or null when it printed nothing usable. */
+/** The `key=value` fields of the first printed line that has `first=`. */
+function fields(observation: string, first: string): Record<string, string> | null {
+  const line = observation.split('\n').find((l) => l.startsWith(`  ${first}=`));
+  if (!line) return null;
+  const out: Record<string, string> = {};
+  for (const m of line.matchAll(/(\w+)=(\([^)]*\)|\S+(?: (?!\w+=)\S+)*)/g)) out[m[1]!] = m[2]!;
+  return out;
+}
+
+/**
+ * The answer read from a helper's printout, or null when it printed nothing usable. The
+ * reasoning quotes the one `key=value` field that answers the question, then boxes its value.
+ */
 export function answerFromToolkit(task: Task, observation: string): { answer: string; text: string } | null {
   if (task.family === 'visual-search') {
-    const m = observation.match(/^ {2}(\w+) (\w+) at \((\d+), (\d+), (\d+), (\d+)\), centre \((\d+), (\d+)\): ((?:top|bottom)-(?:left|right))$/m);
-    if (!m) return null;
-    const [colour, shape, quadrant] = [m[1]!, m[2]!, m[9]!];
+    const f = fields(observation, 'colour');
+    if (!f?.colour || !f.shape || !f.quadrant) return null;
     const q = task.truth.question as VisualSearchQuestion;
-    const answer = q === 'colour' ? colour : q === 'shape' ? shape : quadrant;
-    return { answer, text: `find() shows a ${colour} ${shape} in the ${quadrant} part of the image. So the answer is ${answer}.` };
+    const key = q === 'colour' ? 'colour' : q === 'shape' ? 'shape' : 'quadrant';
+    return { answer: f[key]!, text: `find() printed ${key}=${f[key]} for the first match.` };
   }
   if (task.family === 'counting') {
-    const m = observation.match(/Number of ([^:\n]+): (\d+)/);
+    const m = observation.match(/count=(\d+)/);
     if (!m) return null;
-    return { answer: m[2]!, text: `count() found ${m[2]} ${m[1]}.` };
+    return { answer: m[1]!, text: `count() printed count=${m[1]}.` };
   }
   if (task.family === 'video-events') {
-    const m = observation.match(/^ {2}(\w+) (\w+): frames (\d+)-(\d+) of \d+ \([^)]*\), (beginning|middle|end) of the clip$/m);
-    if (!m) return null;
-    const [colour, shape, part] = [m[1]!, m[2]!, m[5]!];
+    const f = fields(observation, 'object');
+    if (!f?.object || !f.colour || !f.shape || !f.part) return null;
     const q = task.truth.question as VideoQuestion;
-    const answer = q === 'what-colour' ? colour : q === 'what-shape' ? shape : q === 'when' ? part : `${colour} ${shape}`;
-    return { answer, text: `The first object that comes and goes is a ${colour} ${shape}, in the ${part} of the clip. So the answer is ${answer}.` };
+    const key = q === 'what-colour' ? 'colour' : q === 'what-shape' ? 'shape' : q === 'when' ? 'part' : 'object';
+    return { answer: f[key]!, text: `The first object that came and went has ${key}=${f[key]}.` };
   }
   return null;
 }

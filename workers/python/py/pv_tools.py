@@ -7,7 +7,11 @@ each tool call is one line (`hits = find(image_clue_0, shape="star")`) and the p
 decides what to call, with which arguments, and reads what comes back. A larger model may
 ignore them and write its own code.
 
-They print compact, regular lines (easy to read back) and show what they found, enlarged. They
+They take what to look for as words ("the red object", "the stars") or as colour=/shape=, and
+print `key=value` fields. Both choices are for a small model: the phrase is copied from the
+question token for token (" red", " squares" keep their leading space inside the quotes), and
+a printed value such as `colour=red` or `count=4` tokenizes exactly like the answer `\boxed{red}`
+or `\boxed{4}`, so reading an answer back is a plain copy. They show what they found, enlarged. They
 use only PIL operations the offline compat layer provides (split, point, composite, tobytes,
 crop, resize) and scan mask bytes with `re` (C speed) instead of looping over pixels in Python.
 The algorithms are the scripted expert's (src/policies/expertScripts.ts, searchScripts.ts).
@@ -27,6 +31,18 @@ PALETTE = {
 }
 SHAPES = ("circle", "square", "triangle", "star", "diamond")
 _PARTS = ("beginning", "middle", "end")
+
+
+def _query(query, colour, shape):
+    """colour and shape from the words of a query ("the red squares"), unless given by name."""
+    if query:
+        words = re.findall(r"[a-z]+", query.lower())
+        colour = colour or next((w for w in words if w in PALETTE), None)
+        shape = shape or next((w[:-1] if w[:-1] in SHAPES else w for w in words if w in SHAPES or w[:-1] in SHAPES), None)
+        if colour is None and shape is None:
+            raise ValueError("%r names no colour (%s) and no shape (%s)" % (query, ", ".join(PALETTE), ", ".join(SHAPES)))
+    _check(colour, shape)
+    return colour, shape
 
 
 def _check(colour, shape):
@@ -135,17 +151,20 @@ def _show_around(img, box, title, side=192):
     plt.show()
 
 
-def _describe(colour, shape):
-    return " ".join(x for x in ('colour="%s"' % colour if colour else "", 'shape="%s"' % shape if shape else "") if x)
+def _describe(query, colour, shape):
+    if query:
+        return '"%s"' % query
+    return " ".join(x for x in ("colour=%s" % colour if colour else "", "shape=%s" % shape if shape else "") if x)
 
 
-def find(image, colour=None, shape=None, show=True):
-    """Locate objects of a colour and/or shape. Prints one line per match (at most 3):
-    colour, shape, box (x0, y0, x1, y1), centre and quadrant; shows the first match enlarged.
-    Returns the matches as (colour, shape, box) tuples."""
+def find(image, query=None, colour=None, shape=None, show=True):
+    """Locate objects named by a query ("the red object", "the star") or by colour=/shape=.
+    Prints one line per match (at most 3): colour, shape, quadrant, centre and box
+    (x0, y0, x1, y1); shows the first match enlarged. Returns the matches as (colour, shape, box)."""
     from PIL import Image
 
-    _check(colour, shape)
+    what = _describe(query, colour, shape)
+    colour, shape = _query(query, colour, shape)
     img = image.convert("RGB")
     W, H = img.size
     # Candidates come from a half-size copy (4x cheaper); each is checked again at full size.
@@ -164,25 +183,25 @@ def find(image, colour=None, shape=None, show=True):
             kind = _shape_of(best)
             if shape is None or kind == shape:
                 hits.append((name, kind, _bbox(best, box[0], box[1])))
-    print("find %s: %d match%s in the %dx%d image" % (_describe(colour, shape), len(hits), "" if len(hits) == 1 else "es", W, H))
+    print("find %s: %d match%s in the %dx%d image" % (what, len(hits), "" if len(hits) == 1 else "es", W, H))
     for name, kind, (x0, y0, x1, y1) in hits[:3]:
         cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
-        print("  %s %s at (%d, %d, %d, %d), centre (%d, %d): %s" % (name, kind, x0, y0, x1, y1, cx, cy, _quadrant(cx, cy, W, H)))
+        print("  colour=%s shape=%s quadrant=%s centre=(%d, %d) box=(%d, %d, %d, %d)" % (name, kind, _quadrant(cx, cy, W, H), cx, cy, x0, y0, x1, y1))
     if show and hits:
         name, kind, box = hits[0]
         _show_around(img, box, "%s %s" % (name, kind))
     return hits
 
 
-_PLURAL = {"circle": "circles", "square": "squares", "triangle": "triangles", "star": "stars", "diamond": "diamonds"}
 
 
-def count(image, colour=None, shape=None):
-    """Count objects of a colour and/or shape (colour masks, connected components, outline
-    test). Prints 'Number of <what>: N' and returns N."""
+def count(image, query=None, colour=None, shape=None):
+    """Count objects named by a query ("the red squares", "the stars") or by colour=/shape=
+    (colour masks, connected components, outline test). Prints 'count=N' and returns N."""
     from PIL import Image
 
-    _check(colour, shape)
+    named = _describe(query, colour, shape)
+    colour, shape = _query(query, colour, shape)
     img = image.convert("RGB")
     # Half resolution keeps every object above ~11 px on the large canvases and is 4x cheaper.
     k = 2 if max(img.size) > 1100 else 1
@@ -194,8 +213,7 @@ def count(image, colour=None, shape=None):
             if _area(comp) >= 20:  # ignore specks
                 found.append((name, _shape_of(comp)))
     n = sum(1 for _, kind in found if shape is None or kind == shape)
-    what = ("%s %s" % (colour, _PLURAL[shape])) if colour and shape else ("%s shapes" % colour) if colour else _PLURAL[shape] if shape else "objects"
-    print("Number of %s: %d (of %d objects checked)" % (what, n, len(found)))
+    print("count %s: count=%d (%d objects checked)" % (named, n, len(found)))
     return n
 
 
@@ -218,8 +236,8 @@ def scan_video(video, show=True):
     """Find the objects that come and go in a video. Samples frames densely enough that an
     appearance lasting 3 % of the clip cannot fall between two samples, keeps the colours seen
     in fewer than half of the samples, then checks every frame around each sighting. Prints one
-    line per event in order of appearance (colour, shape, frame range, seconds, part of the
-    clip) and shows the object in its middle frame. Returns the events as tuples."""
+    line per event in order of appearance (object, colour, shape, part of the clip, frame range,
+    seconds) and shows the object in its middle frame. Returns the events as tuples."""
     from PIL import Image
 
     n = len(video)
@@ -244,7 +262,7 @@ def scan_video(video, show=True):
         kind = _shape_of(best) if best else "object"
         part = _PARTS[min(2, (3 * (a + b)) // (2 * n))]
         events.append((c, kind, a, b, part))
-        print("  %s %s: frames %d-%d of %d (%.1fs to %.1fs), %s of the clip" % (c, kind, a, b, n, a / fps, b / fps, part))
+        print("  object=%s %s colour=%s shape=%s part=%s frames=%d-%d (%.1fs to %.1fs)" % (c, kind, c, kind, part, a, b, a / fps, b / fps))
         if show and best:
             _show_around(frame, _bbox(best), "%s %s, frame %d" % (c, kind, mid))
     return events
