@@ -8,6 +8,7 @@
  * - `test`: unit tests and smoke runs (tiny groups, few tokens per turn).
  * - `demo`: a laptop in a browser tab: 4 prompts × 4 rollouts per step, 2× oversampling.
  * - `paper`: the paper's shape (group 8), for a machine with time to spare.
+ * - `collapse`: the interaction-collapse demo's arms (cli/demoCollapse.ts).
  */
 import type { SuiteName } from '../tasks/suites';
 import type { OptimConfig } from '../model/trainStep';
@@ -137,6 +138,26 @@ export const RL_PRESETS = {
   },
   demo: BASE,
   paper: { ...BASE, promptsPerStep: 8, groupSize: 8, concurrency: 16, maxDecodeBatch: 32, optim: { ...BASE.optim, lr: 3e-5 } },
+  /**
+   * The interaction-collapse demo (`npm run demo:collapse`, cli/demoCollapse.ts): both arms use
+   * this and differ only in toolRewardCoef. Small steps (24 rollouts) and 3× the demo's learning
+   * rate, so a drift in tool use shows within minutes on a 2-core CPU (60 steps ≈ 14 min for both
+   * arms in parallel). 1e-3 was tried and damages the policy's text within ~20 steps.
+   */
+  collapse: {
+    ...BASE,
+    steps: 60,
+    // Large targets (readable in the global view: tools not needed) and medium ones (tools help).
+    mix: { 'visual-search-large': 0.5, 'visual-search-medium': 0.5 },
+    promptsPerStep: 4,
+    groupSize: 4,
+    oversample: 1.5,
+    maxGenerationBatches: 1,
+    concurrency: 8,
+    optim: { ...BASE.optim, lr: 3e-4, warmupSteps: 1 },
+    checkpointEvery: 0,
+    samplesPerStep: 1,
+  },
 } satisfies Record<string, RlConfig>;
 
 export type RlPresetName = keyof typeof RL_PRESETS;

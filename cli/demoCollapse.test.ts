@@ -1,0 +1,123 @@
+/** `npm run demo:collapse`'s pure parts: arm configs, the start/end summary and its bars, the SVG. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RL_PRESETS, rlConfig } from '../src/rl/config';
+import { M, type StepMetrics } from '../src/rl/metrics';
+import { ARMS, armConfigs, collapseSvg, movingAverage, parseMix, readMetrics, summarize, toolPressure } from './demoCollapse';
+
+/** Synthetic metrics: tool calls go from `from` to `to` linearly over n steps. */
+function arm(n: number, from: number, to: number, acc = 0.5): StepMetrics[] {
+  return Array.from({ length: n }, (_, i) => ({
+    step: i + 1,
+    [M.toolCallsMean]: from + ((to - from) * i) / Math.max(1, n - 1),
+    [M.zeroToolShare]: 1 - (from + ((to - from) * i) / Math.max(1, n - 1)),
+    [M.accuracy]: acc,
+    [M.turnsMean]: 1 + from,
+    [M.rewardMean]: acc,
+    [M.trajectories]: 24,
+  }));
+}
+
+describe('demo:collapse', () => {
+  it('builds two arms that differ only in the tool-reward coefficient', () => {
+    const base = rlConfig({ preset: 'collapse' });
+    const c = armConfigs(base, 0.1);
+    expect(c['with-tool-reward'].toolRewardCoef).toBe(0.1);
+    expect(c['without-tool-reward'].toolRewardCoef).toBe(0);
+    expect({ ...c['with-tool-reward'], toolRewardCoef: 0 }).toEqual(c['without-tool-reward']);
+    expect(RL_PRESETS.collapse.seed).toBe(RL_PRESETS.demo.seed);
+  });
+
+  it('parses --mix and rejects unknown suites or empty mixes', () => {
+    expect(parseMix('visual-search-large=2,counting=1')).toEqual({ 'visual-search-large': 2, counting: 1 });
+    expect(() => parseMix('nope=1')).toThrow(/unknown suite 'nope'/);
+    expect(() => parseMix('counting=0')).toThrow(/no suite/);
+    expect(() => parseMix('counting=x')).toThrow(/must be a number/);
+  });
+
+  it('passes when the no-reward arm halves its tool calls and the reward arm keeps 80 %', () => {
+    const s = summarize({ 'with-tool-reward': arm(10, 1, 0.9), 'without-tool-reward': arm(10, 1, 0.2) }, 1);
+    expect(s.comparedSteps).toBe(10);
+    expect(s.sameStart).toBe(true);
+    expect(s.arms['without-tool-reward'].metrics[M.toolCallsMean]).toEqual({ start: 1, end: 0.2, ratio: 0.2 });
+    expect(s.arms['with-tool-reward'].metrics[M.toolCallsMean].ratio).toBeCloseTo(0.9);
+    expect(s.arms['with-tool-reward'].firstStepToolCalls).toBe(1);
+    expect(s.bars.withoutToolReward.pass && s.bars.withToolReward.pass && s.pass).toBe(true);
+  });
+
+  it('fails each bar on its own side, averages the end windows and compares only common steps', () => {
+    // Without reward falls only to 60 %: that bar fails; with reward falls to 70 %: that one fails too.
+    const s = summarize({ 'with-tool-reward': arm(9, 1, 0.7), 'without-tool-reward': arm(9, 1, 0.6) }, 1);
+    expect(s.bars.withoutToolReward.pass).toBe(false);
+    expect(s.bars.withToolReward.pass).toBe(false);
+    expect(s.pass).toBe(false);
+    // A window of 3 averages steps 1–3 and 7–9 (linear: the means are the values at steps 2 and 8).
+    const w = summarize({ 'with-tool-reward': arm(9, 1, 0.2), 'without-tool-reward': arm(9, 1, 0.2) }, 3);
+    expect(w.window).toBe(3);
+    expect(w.arms['with-tool-reward'].metrics[M.toolCallsMean].start).toBeCloseTo(0.9);
+    expect(w.arms['with-tool-reward'].metrics[M.toolCallsMean].end).toBeCloseTo(0.3);
+    // Arms of different lengths: only the first min(n) steps count.
+    const u = summarize({ 'with-tool-reward': arm(12, 1, 1), 'without-tool-reward': arm(6, 1, 0) }, 1);
+    expect(u.comparedSteps).toBe(6);
+    expect(u.arms['with-tool-reward'].steps).toBe(6);
+    // A different first step (another checkpoint or seed) is flagged.
+    const d = summarize({ 'with-tool-reward': arm(4, 1, 1), 'without-tool-reward': arm(4, 0.8, 0) }, 1);
+    expect(d.sameStart).toBe(false);
+    // Nothing to compare: no pass, no crash.
+    const e = summarize({ 'with-tool-reward': [], 'without-tool-reward': [] });
+    expect(e.comparedSteps).toBe(0);
+    expect(e.pass).toBe(false);
+    expect(e.arms['with-tool-reward'].metrics[M.toolCallsMean].ratio).toBeNull();
+  });
+
+  it('smooths with a trailing moving average that skips missing values', () => {
+    expect(movingAverage([1, 3, null, 5], 2)).toEqual([1, 2, 3, 5]);
+    expect(movingAverage([null, null], 3)).toEqual([null, null]);
+  });
+
+  it('draws a well-formed SVG with both arms in all four panels and the bars', () => {
+    const arms = { 'with-tool-reward': arm(8, 1, 0.95), 'without-tool-reward': arm(8, 1, 0.3) };
+    arms['without-tool-reward'][3]![M.accuracy] = NaN;
+    const svg = collapseSvg(arms, { subtitle: 'a < b & c', smooth: 3, summary: summarize(arms, 2) });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trim().endsWith('</svg>')).toBe(true);
+    expect(svg).toContain('a &lt; b &amp; c');
+    expect((svg.match(/<polyline /g) ?? []).length).toBe(8);
+    expect(svg).toContain('bar: 0.5 × start');
+    expect(svg).toContain('bar: 0.8 × start');
+    expect(svg).not.toMatch(/NaN|undefined/);
+    // Balanced tags (every opened g is closed).
+    expect((svg.match(/<g>/g) ?? []).length).toBe((svg.match(/<\/g>/g) ?? []).length);
+    for (const a of ARMS) expect(svg).toContain(a === 'with-tool-reward' ? 'with tool reward' : 'without tool reward');
+  });
+
+  it('reads metrics.jsonl with nulls (NaN) back', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-'));
+    const file = path.join(dir, 'metrics.jsonl');
+    fs.writeFileSync(file, `{"step":1,"tools/calls_mean":1,"video/accuracy":null}\n{"step":2,"tools/calls_mean":0.5}\n`);
+    const m = readMetrics(file);
+    expect(m).toHaveLength(2);
+    expect(m[0]![M.videoAccuracy]).toBeNaN();
+    expect(m[1]![M.toolCallsMean]).toBe(0.5);
+    expect(readMetrics(path.join(dir, 'missing.jsonl'))).toEqual([]);
+  });
+});
+
+describe('demo:collapse tool pressure', () => {
+  it('sums the trained tool users’ advantages per step (dropped groups and members do not count)', () => {
+    const p = toolPressure([
+      {
+        step: 1,
+        groups: [
+          { fate: 'kept', members: [{ fate: 'kept', toolCalls: 1, trainAdvantage: -0.5 }, { fate: 'kept', toolCalls: 0, trainAdvantage: 0.5 }, { fate: 'dropped', toolCalls: 2, trainAdvantage: 9 }] },
+          { fate: 'all-correct', members: [{ fate: 'dropped', toolCalls: 1, trainAdvantage: 0 }] },
+        ],
+      },
+      { step: 2, groups: [] },
+    ]);
+    expect(p[0]).toEqual({ step: 1, trained: 2, trainedWithTools: 1, toolAdvantageSum: -0.5, toolAdvantageMean: -0.5, directAdvantageMean: 0.5 });
+    expect(p[1]).toEqual({ step: 2, trained: 0, trainedWithTools: 0, toolAdvantageSum: 0, toolAdvantageMean: null, directAdvantageMean: null });
+  });
+});
