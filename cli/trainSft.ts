@@ -1,7 +1,7 @@
 /**
  * `npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s]
  *     [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x]
- *     [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu]`
+ *     [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k]`
  *
  * Headless supervised cold start: generates (or loads from --data-dir, default .cache/sft) N
  * scripted-expert trajectories through the real Node Python runtime, trains the tokenizer and
@@ -9,7 +9,10 @@
  * weights.bin (TF.js format, via saveModel), tokenizer.json and card.json (data mix, seed,
  * steps, loss curve, final loss, content hash, wall time). Prints the card.
  *
- * The defaults (800 'toolkit' expert trajectories, seed 1, 1600 steps of 2×512 on WASM) are
+ * --augment k adds k counterfactual copies of every trajectory (src/model/sft/augment.ts: the
+ * answer words renamed in the text, images kept), which is what teaches the model to copy.
+ * The defaults (800 'toolkit' expert trajectories ×(1 + 3 counterfactual copies), seed 1, 1600
+ * steps of 2×512 on WASM) are
  * the shipped weights: the step budget, not the clock, ends the run, so the output is the same
  * on any machine; --minutes is only a safety cap (the card records what stopped the run).
  */
@@ -26,7 +29,7 @@ import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
 
 const USAGE =
-  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu]';
+  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k]';
 
 function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
   if (v === undefined) return def;
@@ -54,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       skip: { type: 'string' },
       slip: { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
+      augment: { type: 'string', default: '3' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -106,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
   const budgetMs = minutes * 60_000 - dataMs;
   const result = await trainSft(
     ds.records,
-    { model, batchSize, seqLen, steps, timeBudgetMs: Math.max(0, budgetMs), seed, optim: values.lr ? { lr: num('lr', values.lr, 3e-3) } : {}, logEvery: Math.max(1, Math.min(50, Math.floor(steps / 20))) },
+    { model, batchSize, seqLen, steps, timeBudgetMs: Math.max(0, budgetMs), seed, copyAugment: num('augment', values.augment, 3, { int: true }), optim: values.lr ? { lr: num('lr', values.lr, 3e-3) } : {}, logEvery: Math.max(1, Math.min(50, Math.floor(steps / 20))) },
     { onLog: (e) => console.error(`step ${e.step}: loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)} |g| ${e.gradNorm.toFixed(2)} ${(e.elapsedMs / 1000).toFixed(0)} s`) },
   );
   const out = path.resolve(values.out!);
@@ -123,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
       batchSize,
       seqLen,
       optim: values.lr ? { lr: Number(values.lr) } : 'DEFAULT_OPTIM',
+      copyAugment: num('augment', values.augment, 3, { int: true }),
       examples: result.examples,
       unusableExamples: result.unusableExamples,
       truncatedExamples: result.truncatedExamples,

@@ -19,6 +19,7 @@ import { visualTokens, type ModelConfig } from '../config';
 import { trainTokenizer, type Tokenizer } from '../tokenizer';
 import { AdamW, sftStep, type OptimConfig } from '../trainStep';
 import { TinyVLM } from '../transformer';
+import { withCounterfactuals } from './augment';
 import type { SftRecord } from './dataset';
 
 export interface SftTrainConfig {
@@ -32,6 +33,8 @@ export interface SftTrainConfig {
   seed: number;
   optim: Partial<OptimConfig>;
   logEvery: number;
+  /** Counterfactual copies per record (augment.ts: answer words renamed, images kept); 0: none. */
+  copyAugment?: number;
 }
 
 export interface SftLogEntry {
@@ -140,7 +143,7 @@ export async function trainSft(records: SftRecord[], cfg: SftTrainConfig, opts: 
   const seqLen = Math.min(cfg.seqLen, modelConfig.maxSeq);
   // Every row must show an image and carry loss inside the window: a batch without images
   // leaves the encoder without gradients (AdamW needs all of them), one without loss is 0/0.
-  const all = records.map((r) => recordToExample(tokenizer, r));
+  const all = withCounterfactuals(records, cfg.copyAugment ?? 0, new Rng(hashSeed('sft-augment', cfg.seed))).map((r) => recordToExample(tokenizer, r));
   const examples = all.filter((ex) => usableInWindow(ex, seqLen, K, tokenizer.imageId));
   if (!examples.length) throw new Error(`SFT: no example shows an image and carries loss within ${seqLen} positions`);
   const model = TinyVLM.create(modelConfig, cfg.seed);
