@@ -3,27 +3,17 @@
  * Python runtime (Pyodide in the confined Node child, offline compat packages). Sizes are
  * small to keep the suite fast; `npm run eval -- … --n 100` gives the full numbers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeRuntime } from '../../workers/node/nodeRuntime';
+import { describe, expect, it } from 'vitest';
+import { useNodeRuntime } from '../../workers/node/testRuntime';
 import { runTrajectory } from '../agent/loop';
 import { INTERACTIVE_LOOP, TRAINING_LOOP, type Message, type Trajectory } from '../agent/types';
 import { Resampling, crop, newImage, paste, resize } from '../imaging';
-import type { PythonRuntime } from '../runtime/types';
 import { suiteTask, type SuiteName } from '../tasks/suites';
 import { evaluate } from './evaluate';
 import { createGlobalViewBaseline } from './globalViewBaseline';
 import { createScriptedExpert } from './scriptedExpert';
 
-let runtime: PythonRuntime;
-
-beforeAll(async () => {
-  runtime = await createNodeRuntime({ poolSize: 2, maxWorkers: 2, packages: 'compat' });
-  await runtime.start();
-}, 120_000);
-
-afterAll(async () => {
-  await runtime?.dispose();
-});
+const runtime = useNodeRuntime();
 
 const run = (suite: SuiteName, n: number, policy = createScriptedExpert({ seed: 1 }), config = TRAINING_LOOP) =>
   evaluate({ policy, runtime, config, n, concurrency: 2, makeTask: (i) => suiteTask(suite, i, 7) });

@@ -3,11 +3,11 @@
  * the generators' truth, and the scripted expert's 'toolkit' strategy that calls them.
  */
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeRuntime } from '../../workers/node/nodeRuntime';
+import { describe, expect, it } from 'vitest';
+import { useNodeRuntime } from '../../workers/node/testRuntime';
 import { runTrajectory } from '../agent/loop';
 import { TRAINING_LOOP } from '../agent/types';
-import type { PythonRuntime, PythonSession } from '../runtime/types';
+import type { PythonSession } from '../runtime/types';
 import { COLOUR_RGB } from '../tasks/palette';
 import { suiteTask, type SuiteName } from '../tasks/suites';
 import type { Task } from '../tasks/types';
@@ -17,16 +17,7 @@ import { evaluate } from './evaluate';
 import { createScriptedExpert } from './scriptedExpert';
 import { answerFromToolkit } from './toolkitExpert';
 
-let runtime: PythonRuntime;
-
-beforeAll(async () => {
-  runtime = await createNodeRuntime({ poolSize: 2, maxWorkers: 2, packages: 'compat' });
-  await runtime.start();
-}, 120_000);
-
-afterAll(async () => {
-  await runtime?.dispose();
-});
+const runtime = useNodeRuntime();
 
 async function withSession<T>(task: Task, fn: (s: PythonSession) => Promise<T>): Promise<T> {
   const s = await runtime.openSession(task.media.kind === 'image' ? { images: [task.media.image] } : { video: task.media.video });
