@@ -1,7 +1,8 @@
 """PyTorch (CPU) twin of the tiny policy, for bench/policy.ts.
 
-Same architecture as src/model (pre-LN decoder, tied embeddings, learned positions, exact GELU,
-patch encoder with 2x2 merges, visual tokens spliced at image slots), same batch shapes, written
+Same architecture as src/model (pre-LN decoder, tied embeddings, learned positions, token-shift
+embeddings, exact GELU, patch encoder with 2x2 merges, visual tokens spliced at image slots, the
+copy head's mixture when the config has it), same batch shapes, written
 the way one would in PyTorch: nn.Linear layers, one qkv matmul, batched attention, a static
 (preallocated, in-place) KV cache for decoding, AdamW with clipping.
 
@@ -62,6 +63,8 @@ class TinyVLM(nn.Module):
         self.c = c
         self.tok = nn.Embedding(c["vocabSize"], d)
         self.pos = nn.Embedding(c["maxSeq"], d)
+        # Token shift: embeddings of the n previous tokens (row vocabSize = none), config.ts.
+        self.shift = nn.ModuleList(nn.Embedding(c["vocabSize"] + 1, d) for _ in range(c.get("tokenShift", 0)))
         widths = [v["patchSize"] ** 2 * 3] + v["channels"]
         self.stages = nn.ModuleList(nn.Linear(widths[i] * (1 if i == 0 else 4), widths[i + 1]) for i in range(len(v["channels"])))
         self.vis_out = nn.Linear(4 * widths[-1], d)
@@ -70,6 +73,13 @@ class TinyVLM(nn.Module):
         self.vis_pos = nn.Parameter(torch.zeros(self.K, d))
         self.blocks = nn.ModuleList(Block(d, c["nHeads"], c["dFF"], c["layerNormEps"]) for _ in range(c["nLayers"]))
         self.ln_f = nn.LayerNorm(d, eps=c["layerNormEps"])
+        if c.get("copyHead"):
+            # Copy head (src/model/copyHead.ts): gate, query, key, recency slope.
+            dc = d // c["nHeads"]
+            self.copy_q = nn.Linear(d, dc, bias=False)
+            self.copy_k = nn.Linear(d, dc, bias=False)
+            self.copy_gate = nn.Linear(d, 1)
+            self.copy_recency = nn.Parameter(torch.zeros(1))
 
     def encode(self, patches):
         """patches: [n * K * 4^levels, p*p*3] in the same Z order as src/model/visual.ts."""
@@ -81,14 +91,34 @@ class TinyVLM(nn.Module):
         x = self.vis_out(x.reshape(-1, 4 * x.shape[1]))
         return (x.view(-1, self.K, x.shape[-1]) + self.vis_pos).reshape(-1, x.shape[-1])
 
-    def embed(self, ids, patches, image_slots, positions):
+    def embed(self, ids, patches, image_slots, positions, before=None):
+        """before: [B, n] ids preceding this chunk (decoding), or None at the start of the rows."""
         x = self.tok(ids)
         if patches is not None:
             x = x.reshape(-1, x.shape[-1]).index_copy(0, image_slots, self.encode(patches)).view_as(x)
-        return x + self.pos(positions)
+        x = x + self.pos(positions)
+        if self.shift:
+            n = len(self.shift)
+            if before is None:
+                before = torch.full((ids.shape[0], n), self.c["vocabSize"], dtype=ids.dtype)
+            ext = torch.cat([before, ids], 1)
+            for k, emb in enumerate(self.shift, 1):
+                x = x + emb(ext[:, n - k : ext.shape[1] - k])
+        return x
 
     def logits(self, h):
         return h @ self.tok.weight.t()
+
+    def copy_logprobs(self, h_sel, logits, keys, ids, back, mask):
+        """log p [M, V] of the copy mixture: h_sel [M, d], keys [M, L, dc] (each query's row),
+        ids [M, L], back [M, L] = positions back, mask [M, L] True where a position may be copied."""
+        q = self.copy_q(h_sel) / math.sqrt(keys.shape[-1])
+        slope = F.softplus(self.copy_recency) / 16
+        s = (keys @ q.unsqueeze(-1)).squeeze(-1) - slope * back
+        a = torch.softmax(s.masked_fill(~mask, float("-inf")), -1)
+        copy = torch.zeros_like(logits).scatter_add_(1, ids, a)
+        g = torch.sigmoid(self.copy_gate(h_sel))
+        return torch.log(g * torch.softmax(logits, -1) + (1 - g) * copy + 1e-30)
 
 
 def make_sft_batch(c, model, s, gen):
@@ -115,8 +145,21 @@ def sft_step(model, opt, batch, causal):
     x = model.embed(ids, patches, slots, torch.arange(T).expand(B, T))
     for blk in model.blocks:
         x = blk(x, causal)
-    h = model.ln_f(x).reshape(B * T, -1).index_select(0, sel - 1)
-    loss = F.cross_entropy(model.logits(h), ids.reshape(-1).index_select(0, sel))
+    hn = model.ln_f(x)
+    h = hn.reshape(B * T, -1).index_select(0, sel - 1)
+    target = ids.reshape(-1).index_select(0, sel)
+    if hasattr(model, "copy_q"):
+        rows, t = (sel - 1) // T, (sel - 1) % T
+        keys = model.copy_k(hn)[rows]
+        j = torch.arange(T)
+        img = torch.zeros(B * T, dtype=torch.bool)
+        img[slots] = True
+        img = img.view(B, T)[rows]
+        mask = (j <= t.unsqueeze(1)) & (~img | (j == t.unsqueeze(1)))
+        logp = model.copy_logprobs(h, model.logits(h), keys, ids[rows], (t.unsqueeze(1) - j).clamp(min=0).float(), mask)
+        loss = -logp.gather(1, target.unsqueeze(1)).mean()
+    else:
+        loss = F.cross_entropy(model.logits(h), target)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -138,16 +181,35 @@ def decode(model, c, B, prompt_len, new_tokens, gen):
         kc[:, :, :prompt_len], vc[:, :, :prompt_len] = k, v
         s = q @ k.transpose(-1, -2) / math.sqrt(dh) + causal
         x = blk.finish(x, torch.softmax(s, -1) @ v)
-    nxt = model.logits(model.ln_f(x[:, -1]))
+    copying = hasattr(model, "copy_q")
+    hn = model.ln_f(x)
+    if copying:
+        ckeys = torch.zeros(B, L, model.copy_k.out_features)
+        cids = torch.zeros(B, L, dtype=torch.long)
+        ckeys[:, :prompt_len], cids[:, :prompt_len] = model.copy_k(hn), ids
+
+    def next_logprobs(h, n):
+        logits = model.logits(h)
+        if not copying:
+            return logits
+        back = (n - 1 - torch.arange(n)).float().expand(B, n)
+        return model.copy_logprobs(h, logits, ckeys[:, :n], cids[:, :n], back, torch.ones(B, n, dtype=torch.bool))
+
+    nxt = next_logprobs(hn[:, -1], prompt_len)
+    hist = ids[:, -max(1, len(model.shift)):]
     t0 = time.perf_counter()
     for i in range(new_tokens):
         probs = torch.softmax(nxt, -1)
         tok = torch.multinomial(probs, 1, generator=gen)
         pos = prompt_len + i
-        x = model.embed(tok, None, None, torch.full((B, 1), pos))
+        x = model.embed(tok, None, None, torch.full((B, 1), pos), hist[:, -len(model.shift):] if model.shift else None)
+        hist = torch.cat([hist[:, 1:], tok], 1)
         for blk, (kc, vc) in zip(model.blocks, caches):
             x = blk.step(x, kc, vc, pos)
-        nxt = model.logits(model.ln_f(x[:, -1]))
+        h = model.ln_f(x[:, -1])
+        if copying:
+            ckeys[:, pos], cids[:, pos] = model.copy_k(h), tok[:, 0]
+        nxt = next_logprobs(h, pos + 1)
         nxt.tolist() if B == 1 else None  # the TF.js side downloads logits every step too
     return B * new_tokens / (time.perf_counter() - t0)
 

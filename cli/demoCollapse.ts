@@ -48,7 +48,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rlConfig, validateRlConfig, type RlConfig } from '../src/rl/config';
 import { M, type StepMetrics } from '../src/rl/metrics';
-import { isSuiteName, type SuiteName } from '../src/tasks/suites';
+import { isSuiteName, parseMix, type SuiteName } from '../src/tasks/suites';
+
+export { parseMix };
 import { runIfMain } from './runMain';
 
 const USAGE =
@@ -64,7 +66,10 @@ const USAGE =
  * expert data, 20 min of training), deterministic in its seed.
  */
 export const DEFAULT_INIT = '.cache/models/collapse-sft';
-export const INIT_ARGS = ['--tasks', '600', '--steps', '1000', '--minutes', '60', '--skip', '0.3', '--slip', '0.2', '--seed', '1'];
+export const INIT_ARGS = [
+  ...['--tasks', '600', '--steps', '1000', '--minutes', '60', '--skip', '0.5', '--slip', '0.1', '--augment', '2', '--upfront', '0', '--seed', '1'],
+  ...['--mix', 'visual-search-glance=0.6,visual-search=0.2,counting=0.1,video-events=0.1'],
+];
 export const INIT_COMMAND = `npm run train:sft -- ${INIT_ARGS.join(' ')} --out ${DEFAULT_INIT}`;
 export const ARMS = ['with-tool-reward', 'without-tool-reward'] as const;
 export type ArmName = (typeof ARMS)[number];
@@ -88,19 +93,6 @@ export function armConfigs(base: RlConfig, toolRewardCoef: number): Record<ArmNa
   };
 }
 
-/** `--mix visual-search=0.5,counting=0.25` → a mix object (clear errors on bad input). */
-export function parseMix(spec: string): Partial<Record<SuiteName, number>> {
-  const mix: Partial<Record<SuiteName, number>> = {};
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [name, w] = part.split('=');
-    if (!name || !isSuiteName(name)) throw new Error(`--mix: unknown suite '${name ?? ''}'`);
-    const x = w === undefined ? 1 : Number(w);
-    if (!Number.isFinite(x) || x < 0) throw new Error(`--mix: weight of ${name} must be a number ≥ 0, got '${w}'`);
-    mix[name] = x;
-  }
-  if (!Object.values(mix).some((x) => (x ?? 0) > 0)) throw new Error('--mix: no suite with a positive weight');
-  return mix;
-}
 
 const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
 

@@ -2,13 +2,15 @@
  * `npm run eval -- --policy scripted|baseline|tiny --suite <name> --n <count> --seed <s>
  *     [--concurrency k] [--turns t] [--error-mode end|feed-back]
  *     [--skip p] [--slip p] [--guess p] [--strategy oracle-crop|search-then-crop|toolkit]
- *     [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl]`
+ *     [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl]
+ *     [--trajectories file.jsonl]`
  *
  * Runs trajectories of a task suite through the real agent loop and the Node Python runtime
  * (the offline compat packages, as the browser uses by default) and prints one JSON summary:
  * accuracy, mean tool calls, mean turns, end-reason counts, visual tokens per sample and the
  * same per difficulty bucket. The loop budget is TRAINING_LOOP's unless --turns is given.
- * --items writes one line per task (id, bucket, answer, expected, tools, end reason).
+ * --items writes one line per task (id, bucket, answer, expected, tools, end reason);
+ * --trajectories one whole trajectory record per task (turns, code, output; images counted only).
  * --policy tiny loads the TinyVLM weights in --weights (default public/models/tiny, what
  * `npm run train:sft` writes) and decodes at --temperature (default 0: greedy). --frames k
  * shows k evenly spaced frames of a video in the first message (the uniform-sampling baseline).
@@ -28,7 +30,7 @@ import { TinyPolicy } from '../src/model/tinyPolicy';
 import { Tokenizer } from '../src/model/tokenizer';
 import { loadModel, nodeFileHandler } from '../src/model/weights';
 
-const USAGE = `usage: npm run eval -- --policy scripted|baseline|tiny --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--strategy ${EXPERT_STRATEGIES.join('|')}] [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl]`;
+const USAGE = `usage: npm run eval -- --policy scripted|baseline|tiny --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--strategy ${EXPERT_STRATEGIES.join('|')}] [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl] [--trajectories file.jsonl]`;
 
 function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
   if (v === undefined) return def;
@@ -59,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       guess: { type: 'string' },
       strategy: { type: 'string' },
       items: { type: 'string' },
+      trajectories: { type: 'string' },
       weights: { type: 'string', default: 'public/models/tiny' },
       temperature: { type: 'string', default: '0' },
       frames: { type: 'string', default: '0' },
@@ -108,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const runtime = await createNodeRuntime({ poolSize: concurrency, maxWorkers: concurrency, packages: 'compat' });
   const itemsFile = values.items ? fs.openSync(path.resolve(values.items), 'w') : null;
+  const trajFile = values.trajectories ? fs.openSync(path.resolve(values.trajectories), 'w') : null;
   try {
     await runtime.start();
     const { summary } = await evaluate({
@@ -118,8 +122,10 @@ export async function main(argv: string[]): Promise<number> {
       concurrency,
       upFrontFrames: num('frames', values.frames, 0, { int: true }),
       makeTask: (i) => suiteTask(suite, i, seed),
-      onItem: (item, _traj, done) => {
+      onItem: (item, traj, done) => {
         if (itemsFile !== null) fs.writeSync(itemsFile, JSON.stringify(item) + '\n');
+        // Images are left out (they are the task's and the tools'): the text is what one reads.
+        if (trajFile !== null) fs.writeSync(trajFile, JSON.stringify({ ...traj, images: traj.images.length }) + '\n');
         if (process.stderr.isTTY) process.stderr.write(`\r${done}/${n} `);
       },
     });
@@ -129,6 +135,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     if (itemsFile !== null) fs.closeSync(itemsFile);
+    if (trajFile !== null) fs.closeSync(trajFile);
     await runtime.dispose();
     release();
   }

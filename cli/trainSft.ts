@@ -1,13 +1,17 @@
 /**
  * `npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s]
  *     [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x]
- *     [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k]`
+ *     [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k]
+ *     [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off]`
  *
  * Headless supervised cold start: generates (or loads from --data-dir, default .cache/sft) N
  * scripted-expert trajectories through the real Node Python runtime, trains the tokenizer and
  * the TinyVLM on them, and writes into --out (default public/models/tiny): model.json +
  * weights.bin (TF.js format, via saveModel), tokenizer.json and card.json (data mix, seed,
  * steps, loss curve, final loss, content hash, wall time). Prints the card.
+ *
+ * --upfront p (default 0.3) shows a share p of the video tasks 8 frames up front (the
+ * uniform-sampling baseline's prompt, see dataset.ts); 0 turns it off.
  *
  * --augment k adds k counterfactual copies of every trajectory (src/model/sft/augment.ts: the
  * answer words renamed in the text, images kept), which is what teaches the model to copy.
@@ -21,15 +25,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend, type BackendName } from '../src/model/backend';
 import { DEFAULT_SFT_BATCH, PRESETS, TEST_SFT_BATCH, cloneConfig, type PresetName } from '../src/model/config';
-import { buildSftDataset, defaultDataOptions, describeDataset, nodeDirStore } from '../src/model/sft/dataset';
+import { UPFRONT_FRAMES, buildSftDataset, defaultDataOptions, describeDataset, nodeDirStore } from '../src/model/sft/dataset';
 import { trainSft } from '../src/model/sft/trainer';
 import { nodeFileHandler, saveModel } from '../src/model/weights';
 import { EXPERT_STRATEGIES, type ExpertStrategy } from '../src/policies/scriptedExpert';
+import { parseMix } from '../src/tasks/suites';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
 
 const USAGE =
-  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k]';
+  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k] [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off]';
 
 function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
   if (v === undefined) return def;
@@ -58,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
       slip: { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
       augment: { type: 'string', default: '3' },
+      'token-shift': { type: 'string' },
+      upfront: { type: 'string' },
+      mix: { type: 'string' },
+      'copy-head': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -75,6 +84,12 @@ export async function main(argv: string[]): Promise<number> {
   const minutes = num('minutes', values.minutes, 60);
   const concurrency = num('concurrency', values.concurrency, 2, { int: true, min: 1 });
   const model = cloneConfig(PRESETS[preset]);
+  // Architecture ablations (config.ts): --token-shift n, --copy-head on|off.
+  if (values['token-shift'] !== undefined) model.tokenShift = num('token-shift', values['token-shift'], 0, { int: true });
+  if (values['copy-head'] !== undefined) {
+    if (!['on', 'off'].includes(values['copy-head'])) throw new Error(`--copy-head must be on or off, got '${values['copy-head']}'`);
+    model.copyHead = values['copy-head'] === 'on';
+  }
   const shape = preset === 'test' ? TEST_SFT_BATCH : DEFAULT_SFT_BATCH;
   const batchSize = num('batch', values.batch, shape.batchSize, { int: true, min: 1 });
   const seqLen = num('seq-len', values['seq-len'], preset === 'test' ? model.maxSeq : shape.seqLen, { int: true, min: 8 });
@@ -82,9 +97,13 @@ export async function main(argv: string[]): Promise<number> {
   const t0 = Date.now();
 
   const base = defaultDataOptions();
+  const upFrontShare = num('upfront', values.upfront, base.videoUpFront?.share ?? 0);
+  if (upFrontShare > 1) throw new Error(`--upfront must be a share in [0, 1], got ${upFrontShare}`);
   const dataOptions = defaultDataOptions({
     tasks,
     seed,
+    videoUpFront: upFrontShare > 0 ? { share: upFrontShare, frames: UPFRONT_FRAMES } : undefined,
+    ...(values.mix ? { mix: parseMix(values.mix) } : {}),
     imageSide: model.visual.imageSide,
     expert: { ...base.expert, strategy, skipToolsProb: num('skip', values.skip, base.expert.skipToolsProb), slipProb: num('slip', values.slip, base.expert.slipProb) },
   });

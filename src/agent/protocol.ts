@@ -89,8 +89,11 @@ export function buildPrompt(task: Task, opts: PromptOptions = {}): Message[] {
   // the model's own code fetches and shows them.
   const { width, height, frameCount, fps } = task.media.video.meta;
   const seconds = fps > 0 ? frameCount / fps : 0;
+  const shown = opts.videoFrames ?? [];
   const text = [
-    'A video is available in Python as `video_clue_0`. No frame of it is shown to you: fetch the frames you need with code and display them with plt.show().',
+    shown.length
+      ? 'The video is also available in Python as `video_clue_0`: fetch any other frames you need with code and display them with plt.show().'
+      : 'A video is available in Python as `video_clue_0`. No frame of it is shown to you: fetch the frames you need with code and display them with plt.show().',
     `Frame width: ${width}; frame height: ${height}; frame count: ${frameCount}; fps: ${fmtNum(fps)} (about ${fmtNum(seconds)} s)`,
     '`video_clue_0` works like a decord VideoReader: `len(video_clue_0)` is the number of frames, `video_clue_0.get_avg_fps()` the frame rate, `video_clue_0[i]` frame i (height × width × 3, RGB) and `video_clue_0.get_batch([i, j, …])` several frames; `.asnumpy()` turns them into arrays. Frame indices go from 0 to frame count − 1.',
     '',
@@ -98,7 +101,7 @@ export function buildPrompt(task: Task, opts: PromptOptions = {}): Message[] {
     '',
     closing,
   ].join('\n');
-  const frames = opts.videoFrames ?? [];
+  const frames = shown;
   if (!frames.length) return [system, { role: 'user', content: [{ type: 'text', text }] }];
   const content: ContentPart[] = [{ type: 'text', text: `${frames.length} evenly spaced frames of the video:\n` }];
   for (const f of frames) content.push({ type: 'text', text: `<frame ${f.frame}>` }, { type: 'image', image: f.image }, { type: 'text', text: `</frame ${f.frame}>\n` });

@@ -93,6 +93,29 @@ describe('generation', () => {
     expect(second.ids).toEqual(fresh[0]!.ids);
   });
 
+  it('feeds the token-shift embeddings across prefill chunks and decode steps like one forward pass', async () => {
+    // Large shift tables make the previous tokens dominate, so a wrong neighbour changes the output.
+    // Without the copy head, whose pointer would dominate this untrained model's output.
+    const shifted = TinyVLM.create({ ...TEST_CONFIG, copyHead: false }, 9);
+    for (const k of [1, 2]) {
+      const v = shifted.p(`shift${k}_emb`);
+      v.assign(tf.tidy(() => tf.randomNormal(v.shape, 0, 1, 'float32', 40 + k)));
+    }
+    const head = [tok.bosId, ...tok.encode('look: '), tok.imageId];
+    const tail = tok.encode(' and then b');
+    const full = { ids: [...head, ...tail], images: [image] };
+    const ctx = new DecodeContext(shifted, tok, 1);
+    await ctx.prefill([{ ids: head, images: [image] }]);
+    await ctx.prefill([{ ids: tail }]);
+    const [row] = await ctx.generate({ maxNewTokens: 8, temperature: 0, stop: [] });
+    ctx.dispose();
+    expect(row!.ids).toEqual(greedyWithoutCache(shifted, full, 8));
+    // And the tables matter: without them the greedy continuation differs.
+    for (const k of [1, 2]) shifted.p(`shift${k}_emb`).assign(tf.zerosLike(shifted.p(`shift${k}_emb`)));
+    expect(greedyWithoutCache(shifted, full, 8)).not.toEqual(row!.ids);
+    shifted.dispose();
+  });
+
   it('stops on stop strings (cut on a token boundary), else runs to the limit', async () => {
     const prompt = formatConversation(tok, messages, [image], { generationPrompt: true });
     const [row] = await generate(trained, tok, [prompt], { maxNewTokens: 40, temperature: 0 });

@@ -17,12 +17,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Pixels } from '../runtime/types';
 import { hashSeed, Rng } from '../tasks/rng';
-import { headDim, visualTokens } from './config';
+import { headDim, tokenShift, visualTokens } from './config';
 import { expandImages } from './batch';
 import { KVCache } from './kvCache';
 import { inferenceMode } from './ops';
 import { sampleToken } from './sampling';
 import { CONTROL_SPECIALS, EOS, type Tokenizer } from './tokenizer';
+import { CopyMemory, copyDim } from './copyHead';
 import { inferenceBlock, inferenceLogits, type InferenceWeights } from './inference';
 import type { TinyVLM } from './transformer';
 
@@ -99,6 +100,10 @@ export class DecodeContext {
   /** Sampled tokens not yet fed to the model. */
   private readonly pending: number[][];
   private readonly nextPos: number[];
+  /** Each row's last tokenShift(config) fed ids (the token-shift embeddings read them). */
+  private readonly history: number[][];
+  /** With the copy head: each row's copy keys and ids (copyHead.ts). */
+  private readonly copyMemory: CopyMemory[] | null;
   private readonly banned: number[];
   private disposed = false;
 
@@ -114,6 +119,8 @@ export class DecodeContext {
     this.next = Array.from({ length: batchSize }, () => null);
     this.pending = Array.from({ length: batchSize }, () => []);
     this.nextPos = new Array<number>(batchSize).fill(0);
+    this.history = Array.from({ length: batchSize }, () => []);
+    this.copyMemory = c.copyHead ? Array.from({ length: batchSize }, () => new CopyMemory(copyDim(c))) : null;
     this.banned = CONTROL_SPECIALS.filter((s) => s !== EOS).map((s) => tokenizer.tokenId(s));
     // Ids past the tokenizer's vocabulary (a model sized larger) are never valid output either.
     for (let i = tokenizer.vocabSize; i < c.vocabSize; i++) this.banned.push(i);
@@ -167,7 +174,7 @@ export class DecodeContext {
     const dh = headDim(c);
     const logits = inferenceMode(() =>
       tf.tidy(() => {
-        let x = this.model.embed(ids, B, Tq, images, imagePositions, positions, false);
+        let x = this.model.embed(ids, B, Tq, images, imagePositions, positions, false, this.history);
         weights.layers.forEach((w, l) => {
           x = inferenceBlock(x, w, eps, (qkv) => {
             const heads = tf.transpose(tf.reshape(qkv, [B, Tq, 3 * H, dh]), [0, 2, 1, 3]);
@@ -176,17 +183,27 @@ export class DecodeContext {
             return tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [B * Tq, H * dh]);
           });
         });
-        return inferenceLogits(tf.gather(x, withInput.map((b) => last[b]!)), weights, eps);
+        // The copy head needs every new position's key, not only the last position's logits.
+        return inferenceLogits(this.copyMemory ? x : tf.gather(x, withInput.map((b) => last[b]!)), weights, eps);
       }),
     );
     this.cache.commitChunk(chunkValid);
     const data = (await logits.data()) as Float32Array;
     logits.dispose();
     const V = c.vocabSize;
+    if (this.copyMemory) {
+      const W = V + 2 * copyDim(c) + 1;
+      chunks.forEach((ch, b) => {
+        const image = new Uint8Array(ch.ids.length);
+        for (const s of ch.imageStarts) image.fill(1, s, s + K);
+        ch.ids.forEach((id, i) => this.copyMemory![b]!.push(data, (b * Tq + i) * W + V + copyDim(c), id, image[i] === 1));
+      });
+    }
     withInput.forEach((b, i) => {
-      this.next[b] = data.slice(i * V, (i + 1) * V);
+      this.next[b] = this.copyMemory ? this.mixCopy(b, data, last[b]!) : data.slice(i * V, (i + 1) * V);
       this.nextPos[b] = this.nextPos[b]! + chunks[b]!.ids.length;
       this.pending[b] = [];
+      this.remember(b, chunks[b]!.ids);
     });
   }
 
@@ -259,7 +276,7 @@ export class DecodeContext {
     const eps = c.layerNormEps;
     const logits = inferenceMode(() =>
       tf.tidy(() => {
-        let x = this.model.embed(Int32Array.from(fed), B, 1, [], [], positions, false);
+        let x = this.model.embed(Int32Array.from(fed), B, 1, [], [], positions, false, this.history);
         weights.layers.forEach((w, l) => {
           x = inferenceBlock(x, w, eps, (qkv) => {
             const [q, k, v] = tf.split(qkv, 3, 1);
@@ -273,12 +290,32 @@ export class DecodeContext {
     this.cache.commitStep(active.map((a) => (a ? 1 : 0)));
     const data = (await logits.data()) as Float32Array;
     logits.dispose();
+    if (this.copyMemory) {
+      const W = c.vocabSize + 2 * copyDim(c) + 1;
+      active.forEach((a, b) => a && this.copyMemory![b]!.push(data, b * W + c.vocabSize + copyDim(c), fed[b]!));
+    }
     active.forEach((a, b) => {
       if (!a) return;
-      this.next[b] = data.slice(b * c.vocabSize, (b + 1) * c.vocabSize);
+      this.next[b] = this.copyMemory ? this.mixCopy(b, data, b) : data.slice(b * c.vocabSize, (b + 1) * c.vocabSize);
       this.nextPos[b] = this.nextPos[b]! + 1;
       this.pending[b] = [];
+      this.remember(b, [fed[b]!]);
     });
+  }
+
+  /** Row b's next log-probs from output row `r` of [logits | q | k | gate] (the copy head's mixture). */
+  private mixCopy(b: number, data: Float32Array, r: number): Float32Array {
+    const c = this.model.config;
+    const V = c.vocabSize;
+    const dc = copyDim(c);
+    const W = V + 2 * dc + 1;
+    const slope = this.model.inferenceWeights().heads!.recencySlope;
+    return this.copyMemory![b]!.mix(data, r * W, V, data, r * W + V, data[r * W + V + 2 * dc]!, slope);
+  }
+
+  private remember(b: number, ids: number[]): void {
+    const n = tokenShift(this.model.config);
+    if (n > 0) this.history[b] = [...this.history[b]!, ...ids.slice(-n)].slice(-n);
   }
 
   private checkAlive(): void {

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { headDim } from './config';
+import { copyDim, recencySlope } from './copyHead';
 import type { TinyVLM } from './transformer';
 
 export interface LayerInference {
@@ -32,6 +33,11 @@ export interface InferenceWeights {
   /** diag(γ_f)·Eᵀ [d, V] and β_f·Eᵀ [V]: the final LayerNorm folded into the tied output projection. */
   embT: tf.Tensor2D;
   logitBias: tf.Tensor1D;
+  /**
+   * With the copy head (copyHead.ts): one matmul gives [logits | q | k | gate] per position, the final
+   * LayerNorm and 1/√dc folded in; `heads` replaces embT/logitBias then.
+   */
+  heads: { w: tf.Tensor2D; b: tf.Tensor1D; recencySlope: number } | null;
   /** dataIds of the parameters these were built from. */
   key: unknown[];
 }
@@ -70,14 +76,20 @@ export function buildInferenceWeights(model: TinyVLM): InferenceWeights {
       };
     });
     const [embT, logitBias] = foldNorm(p('ln_f/g'), p('ln_f/b'), tf.transpose(p('tok_emb')), null);
-    return { layers: layers as unknown as tf.TensorContainer, embT, logitBias };
-  }) as unknown as Omit<InferenceWeights, 'key'>;
-  return { ...built, key: [] };
+    const headW = c.copyHead
+      ? foldNorm(p('ln_f/g'), p('ln_f/b'), tf.concat([tf.transpose(p('tok_emb')), tf.mul(p('copy/q/w'), 1 / Math.sqrt(copyDim(c))), p('copy/k/w'), p('copy/gate/w')], 1), tf.concat([tf.zeros([c.vocabSize + 2 * copyDim(c)]), p('copy/gate/b')]))
+      : null;
+    return { layers: layers as unknown as tf.TensorContainer, embT, logitBias, headW: headW as unknown as tf.TensorContainer };
+  }) as unknown as Omit<InferenceWeights, 'key' | 'heads'> & { headW: [tf.Tensor2D, tf.Tensor1D] | null };
+  const { headW, ...rest } = built;
+  const heads = headW ? { w: headW[0], b: headW[1], recencySlope: recencySlope(model.p('copy/recency/b').dataSync()[0]!) } : null;
+  return { ...rest, heads, key: [] };
 }
 
 export function disposeInferenceWeights(w: InferenceWeights): void {
   for (const l of w.layers) tf.dispose(Object.values(l));
   tf.dispose([w.embT, w.logitBias]);
+  if (w.heads) tf.dispose([w.heads.w, w.heads.b]);
 }
 
 /** (x − mean) / sqrt(var + eps) over the last axis: LayerNorm without gain and bias. */
@@ -95,7 +107,11 @@ export function inferenceBlock(x: tf.Tensor2D, w: LayerInference, eps: number, a
   return tf.add(x1, tf.fused.matMul({ a: m, b: w.projW, bias: w.projB })) as tf.Tensor2D;
 }
 
-/** Logits [N, V] from the last block's output (final LayerNorm folded in). */
+/**
+ * Logits [N, V] from the last block's output (final LayerNorm folded in); with the copy head,
+ * [N, V + 2·dc + 1]: the vocabulary logits, then the copy query and key and the gate's logit.
+ */
 export function inferenceLogits(x: tf.Tensor2D, w: InferenceWeights, eps: number): tf.Tensor2D {
+  if (w.heads) return tf.fused.matMul({ a: normalize(x, eps), b: w.heads.w, bias: w.heads.b }) as tf.Tensor2D;
   return tf.fused.matMul({ a: normalize(x, eps), b: w.embT, bias: w.logitBias }) as tf.Tensor2D;
 }

@@ -59,13 +59,21 @@ describe('TinyVLM forward and loss', () => {
     const batch = randomBatch(TEST_CONFIG, tok, 2, 32, 6);
     const out = tf.tidy(() => {
       const r = model.loss(batch, { entropy: true });
-      return { loss: r.loss.dataSync()[0]!, lp: Array.from(r.logprobs.dataSync()), ent: Array.from(r.entropy!.dataSync()), n: r.positions.length };
+      return { loss: r.loss.dataSync()[0]!, lp: Array.from(r.logprobs.dataSync()), ent: Array.from(r.entropy!.dataSync()), n: r.positions.length, positions: r.positions };
     });
     expect(out.lp.length).toBe(out.n);
     expect(out.n).toBe(Array.from(batch.lossMask).reduce((s: number, m: number, i: number) => s + (i % 32 > 0 ? m : 0), 0));
     expect(-out.lp.reduce((a, b) => a + b, 0) / out.n).toBeCloseTo(out.loss, 5);
-    // A near-uniform untrained model: entropy close to log V, log-probs close to −log V.
-    for (const e of out.ent) expect(e).toBeGreaterThan(Math.log(TEST_CONFIG.vocabSize) - 0.1);
+    // Both equal what the full forward pass says at those positions (with the copy head: its mixture).
+    const logp = tf.tidy(() => model.forward(batch).arraySync());
+    out.lp.forEach((lp, k) => {
+      const at = out.positions[k]!;
+      const row = logp[Math.floor(at / 32)]![(at % 32) - 1]!;
+      expect(lp).toBeCloseTo(row[batch.ids[at]!]!, 4);
+      expect(out.ent[k]).toBeCloseTo(-row.reduce((s, x) => s + Math.exp(x) * x, 0), 3);
+    });
+    // Untrained: no token is favoured much, so the entropy stays within a few nats of log V.
+    for (const e of out.ent) expect(e).toBeGreaterThan(Math.log(TEST_CONFIG.vocabSize) - 3);
   });
 
   it('computes the same gradients on the CPU and WASM backends', async () => {

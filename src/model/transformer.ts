@@ -17,8 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Pixels } from '../runtime/types';
-import { type ModelConfig, headDim, validateConfig, cloneConfig, visualTokens } from './config';
+import { type ModelConfig, headDim, validateConfig, cloneConfig, tokenShift, visualTokens } from './config';
 import { causalSelfAttention } from './attention';
+import { copyMixLogprobs, copyParamShapes, imageSlots } from './copyHead';
 import { buildInferenceWeights, disposeInferenceWeights, inferenceKey, type InferenceWeights } from './inference';
 import { dropout, gatherRows, gelu, layerNorm, linear, mm, targetLogprobs, transpose2d } from './ops';
 import { encodeImages, visualParamShapes } from './visual';
@@ -65,12 +66,30 @@ function causalMask(T: number): tf.Tensor2D {
   return tf.tensor2d(m, [T, T]);
 }
 
+/**
+ * The id k slots before each slot of [B, T] ids (image slots count as `<image>` ids), taken from
+ * `before` across the chunk's start, and `none` where the row has no such token.
+ */
+export function shiftedIds(ids: Int32Array, B: number, T: number, k: number, before: ReadonlyArray<readonly number[]> | null, none: number): Int32Array {
+  const out = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    const prev = before?.[b] ?? [];
+    for (let t = 0; t < T; t++) {
+      const j = t - k;
+      out[b * T + t] = j >= 0 ? ids[b * T + j]! : (prev[prev.length + j] ?? none);
+    }
+  }
+  return out;
+}
+
 /** Name → shape of every parameter, in a fixed order (the weights file uses it). */
 export function paramShapes(c: ModelConfig): Array<[string, number[]]> {
   const d = c.dModel;
   const shapes: Array<[string, number[]]> = [
     ['tok_emb', [c.vocabSize, d]],
     ['pos_emb', [c.maxSeq, d]],
+    // Row vocabSize of a shift table stands for "no token" (before the start of the row).
+    ...Array.from({ length: tokenShift(c) }, (_, k): [string, number[]] => [`shift${k + 1}_emb`, [c.vocabSize + 1, d]]),
     ...visualParamShapes(c),
   ];
   for (let l = 0; l < c.nLayers; l++) {
@@ -83,7 +102,7 @@ export function paramShapes(c: ModelConfig): Array<[string, number[]]> {
       [`h${l}/mlp/proj/w`, [c.dFF, d]], [`h${l}/mlp/proj/b`, [d]],
     );
   }
-  shapes.push(['ln_f/g', [d]], ['ln_f/b', [d]]);
+  shapes.push(['ln_f/g', [d]], ['ln_f/b', [d]], ...copyParamShapes(c));
   return shapes;
 }
 
@@ -143,7 +162,9 @@ export class TinyVLM {
   /**
    * Input embeddings [B·T, d]: token rows, visual tokens at image slots (one gather over the
    * token table concatenated with this batch's visual tokens, so both get gradients), plus
-   * positions (0…T−1 per row unless `positions` gives each slot's position).
+   * positions (0…T−1 per row unless `positions` gives each slot's position), plus the token-shift
+   * embeddings of the tokens before each slot. `before[b]` lists row b's ids that precede this
+   * chunk (the most recent last; generation passes them, training rows start at their beginning).
    */
   embed(
     ids: Int32Array,
@@ -153,6 +174,7 @@ export class TinyVLM {
     imagePositions: number[],
     positions: Int32Array | null,
     training: boolean,
+    before: ReadonlyArray<readonly number[]> | null = null,
   ): tf.Tensor2D {
     const c = this.config;
     const K = visualTokens(c);
@@ -175,8 +197,11 @@ export class TinyVLM {
     if (!positions && T > c.maxSeq) throw new Error(`sequence length ${T} exceeds maxSeq ${c.maxSeq}`);
     const posIds = positions ?? Int32Array.from({ length: B * T }, (_, i) => i % T);
     for (const q of posIds) if (!(q >= 0 && q < c.maxSeq)) throw new Error(`position ${q} exceeds maxSeq ${c.maxSeq}`);
-    const pos = gatherRows(this.p('pos_emb') as tf.Tensor2D, posIds);
-    return dropout(tf.add(tokens, pos), training ? c.dropout : 0, this.nextSeed(training)) as tf.Tensor2D;
+    let x = tf.add(tokens, gatherRows(this.p('pos_emb') as tf.Tensor2D, posIds)) as tf.Tensor2D;
+    for (let k = 1; k <= tokenShift(c); k++) {
+      x = tf.add(x, gatherRows(this.p(`shift${k}_emb`) as tf.Tensor2D, shiftedIds(ids, B, T, k, before, c.vocabSize))) as tf.Tensor2D;
+    }
+    return dropout(x, training ? c.dropout : 0, this.nextSeed(training)) as tf.Tensor2D;
   }
 
   /** One pre-LN block on x [B·Tq, d] of Tq new positions per row. */
@@ -234,7 +259,23 @@ export class TinyVLM {
 
   /** Logits [B, T, V] for every position (position t predicts token t+1). */
   forward(batch: ForwardBatch): tf.Tensor3D {
-    return tf.tidy(() => tf.reshape(this.project(this.hidden(batch)), [batch.batchSize, batch.seqLen, this.config.vocabSize]));
+    return tf.tidy(() => {
+      const h = this.hidden(batch);
+      const all = Int32Array.from({ length: batch.batchSize * batch.seqLen }, (_, i) => i);
+      return tf.reshape(this.outputLogits(batch, h, all, h), [batch.batchSize, batch.seqLen, this.config.vocabSize]);
+    });
+  }
+
+  /**
+   * The policy's logits at positions `sel` [M, V] from the final hidden states `hidden` [B·T, d]
+   * (`hSel` = their rows at sel): the tied projection, or with the copy head its mixture's log-probs.
+   */
+  outputLogits(batch: ForwardBatch, hidden: tf.Tensor2D, sel: Int32Array | number[], hSel: tf.Tensor2D): tf.Tensor2D {
+    const logits = this.project(hSel);
+    if (!this.config.copyHead) return logits;
+    const { batchSize: B, seqLen: T } = batch;
+    const rows = { B, T, ids: batch.ids, imageSlot: imageSlots(B * T, batch.imagePositions, visualTokens(this.config)) };
+    return copyMixLogprobs((n) => this.p(n), this.config, hidden, rows, sel, hSel, logits);
   }
 
   /**
@@ -258,11 +299,12 @@ export class TinyVLM {
     }
     if (sel.length === 0) throw new Error('lossMask selects no token to predict');
     const targets = tf.tensor1d(tokens.map((i) => ids[i]!), 'int32');
-    const h = gatherRows(this.hidden(batch, opts.training ?? false), sel);
+    const hidden = this.hidden(batch, opts.training ?? false);
+    const out = this.outputLogits(batch, hidden, sel, gatherRows(hidden, sel));
     // A sampling temperature T ≠ 1 means the policy is softmax(logits / T): GRPO's ratio must
     // compare that distribution, not the untempered one.
     const T0 = opts.temperature ?? 1;
-    const logits = T0 > 0 && T0 !== 1 ? (tf.div(this.project(h), T0) as tf.Tensor2D) : this.project(h);
+    const logits = T0 > 0 && T0 !== 1 ? (tf.div(out, T0) as tf.Tensor2D) : out;
     const logprobs = targetLogprobs(logits, targets);
     let entropy: tf.Tensor1D | null = null;
     if (opts.entropy) {

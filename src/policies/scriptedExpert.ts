@@ -32,7 +32,7 @@ import { QUADRANTS, quadrantOf, type VisualSearchQuestion } from '../tasks/visua
 import { checkAnswer } from '../tasks/check';
 import { cropShowCode, countingCode, makeSlip, videoLookCode, videoScanCode, type Window } from './expertScripts';
 import { cropFromSearch, searchCode, type SearchQuery } from './searchScripts';
-import { GLOBAL_VIEW_MAX_SIDE, globalViewReading } from './globalViewBaseline';
+import { GLOBAL_VIEW_MAX_SIDE, globalViewReading, uniformFrameIndices } from './globalViewBaseline';
 import { answerFromToolkit, toolkitSteps } from './toolkitExpert';
 
 export interface ScriptedExpertOptions {
@@ -229,6 +229,21 @@ function plan(task: Task, opts: Required<ScriptedExpertOptions>, maxTurns: numbe
   return { plan: { mode: 'tools', steps, slipAt, slip }, rng };
 }
 
+/**
+ * With video frames shown up front (the uniform-sampling baseline's prompt): the first shown frame
+ * inside the asked event, or null. The expert is an oracle for what a frame shows: it knows
+ * the event's frames; whether the policy can SEE it in a frame is what the baseline measures.
+ */
+function upFrontSighting(task: Task, ctx: PolicyContext): number | null {
+  if (task.media.kind !== 'video' || ctx.turn !== 0) return null;
+  const first = ctx.messages.find((m) => m.role === 'user');
+  const shown = first ? first.content.filter((p) => p.type === 'image').length : 0;
+  if (shown === 0) return null;
+  const n = task.media.video.meta.frameCount;
+  const [a, b] = task.truth.eventFrames ?? [0, n - 1];
+  return uniformFrameIndices(n, shown).find((f) => f >= a && f <= b) ?? null;
+}
+
 /** The images of the latest observation (indices into ctx.images), in order. */
 function lastObservationImages(ctx: PolicyContext): Pixels[] {
   const last = ctx.messages[ctx.messages.length - 1];
@@ -367,6 +382,8 @@ export function createScriptedExpert(options: ScriptedExpertOptions = {}): Polic
         const g = wrongGuess(task, answerRng);
         return reply(ctx, `From a quick look at the input, I think the answer is ${g}.\n${formatAnswer(g)}`);
       }
+      const sighting = upFrontSighting(task, ctx);
+      if (sighting !== null && task.answer !== null) return reply(ctx, `Frame ${sighting}, one of those shown, already has it, so I can answer without code.\n${formatAnswer(task.answer)}`);
       // Turn sequence: steps[0..], with the slipped step written twice (broken, then fixed).
       const turns: Array<{ step: number; broken: boolean }> = [];
       p.steps.forEach((_, i) => {

@@ -13,7 +13,8 @@ import { suiteTask, type SuiteName } from '../tasks/suites';
 import type { Task } from '../tasks/types';
 import { quadrantOf } from '../tasks/visualSearch';
 import { partOf } from '../tasks/videoEvents';
-import { evaluate } from './evaluate';
+import { countToolCalls } from '../agent/reward';
+import { evaluate, framesUpFront } from './evaluate';
 import { createScriptedExpert } from './scriptedExpert';
 import { answerFromToolkit } from './toolkitExpert';
 
@@ -116,5 +117,24 @@ describe("scripted expert, 'toolkit' strategy", () => {
     expect(['pink', 'diamond', 'bottom-right']).toContain(read.answer);
     expect(read.text).toContain(`=${read.answer} `);
     expect(answerFromToolkit(task, 'find "the star": 0 matches in the 10x10 image')).toBeNull();
+  });
+
+  it('with frames shown up front, answers at once when one shows the event, else scans', async () => {
+    const policy = createScriptedExpert({ seed: 2, strategy: 'toolkit' });
+    const seen = { direct: 0, scanned: 0 };
+    for (let i = 0; i < 8 && (seen.direct === 0 || seen.scanned === 0); i++) {
+      const task = suiteTask('video-events', i, 5);
+      if (task.media.kind !== 'video') throw new Error('not a video task');
+      const upFrontFrames = await framesUpFront(task, 4);
+      const [a, b] = task.truth.eventFrames!;
+      const visible = upFrontFrames.some((f) => f.frame >= a && f.frame <= b);
+      const traj = await runTrajectory({ task, policy, runtime, config: TRAINING_LOOP, upFrontFrames });
+      expect(traj.reward?.accuracy).toBe(1);
+      expect(traj.prompt[1]!.content.filter((p) => p.type === 'image')).toHaveLength(4);
+      expect(countToolCalls(traj.turns)).toBe(visible ? 0 : 1);
+      seen[visible ? 'direct' : 'scanned']++;
+    }
+    expect(seen.direct).toBeGreaterThan(0);
+    expect(seen.scanned).toBeGreaterThan(0);
   });
 });

@@ -13,17 +13,18 @@ import { makeVideoTask, type VideoParams } from './videoEvents';
 import { makeVisualSearchTask, type VisualSearchParams } from './visualSearch';
 
 export type GeneratedFamily = Exclude<TaskFamily, 'user'>;
-export type FamilyParams = VisualSearchParams & CountingParams & VideoParams;
+/** Every family's params; `question` is each family's own (its type differs per family). */
+export type FamilyParams = Omit<VisualSearchParams, 'question'> & Omit<CountingParams, 'question'> & Omit<VideoParams, 'question'> & { question?: string };
 
 /** Makes one task of a generated family. */
 export function makeTask(family: GeneratedFamily, params: FamilyParams): Task {
   switch (family) {
     case 'visual-search':
-      return makeVisualSearchTask(params);
+      return makeVisualSearchTask(params as VisualSearchParams);
     case 'counting':
-      return makeCountingTask(params);
+      return makeCountingTask(params as CountingParams);
     case 'video-events':
-      return makeVideoTask(params);
+      return makeVideoTask(params as VideoParams);
     default:
       throw new Error(`unknown task family '${String(family)}'`);
   }
@@ -40,6 +41,12 @@ export const SUITES = {
   'visual-search-small': { family: 'visual-search', params: { difficulty: 'small' }, description: 'visual search, small targets only (tools needed)' },
   'visual-search-medium': { family: 'visual-search', params: { difficulty: 'medium' }, description: 'visual search, medium targets only' },
   'visual-search-large': { family: 'visual-search', params: { difficulty: 'large' }, description: 'visual search, large targets only (readable in the global view)' },
+  // The collapse demo's "no tools needed" tasks: even the tiny policy's 64-px view shows the answer.
+  'visual-search-glance': {
+    family: 'visual-search',
+    params: { difficulty: 'large', distractors: 0, question: 'colour' },
+    description: 'one large object and nothing else; its colour is asked (answerable at a glance)',
+  },
   counting: { family: 'counting', params: {}, description: 'counting by colour, shape or both; default size mix' },
   'counting-small': { family: 'counting', params: { difficulty: 'small' }, description: 'counting, small objects only' },
   'counting-large': { family: 'counting', params: { difficulty: 'large' }, description: 'counting, large objects only' },
@@ -70,4 +77,18 @@ export function makeSuite(name: string, n: number, seed: number): Task[] {
   if (!isSuiteName(name)) throw new Error(`unknown suite '${name}' (known: ${SUITE_NAMES.join(', ')})`);
   if (!Number.isInteger(n) || n < 0) throw new Error(`suite size must be a non-negative integer, got ${n}`);
   return Array.from({ length: n }, (_, i) => suiteTask(name, i, seed));
+}
+
+/** `visual-search=0.5,counting=0.25` (a CLI's --mix) → a mix object, with clear errors on bad input. */
+export function parseMix(spec: string): Partial<Record<SuiteName, number>> {
+  const mix: Partial<Record<SuiteName, number>> = {};
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name, w] = part.split('=');
+    if (!name || !isSuiteName(name)) throw new Error(`mix: unknown suite '${name ?? ''}'`);
+    const x = w === undefined ? 1 : Number(w);
+    if (!Number.isFinite(x) || x < 0) throw new Error(`mix: weight of ${name} must be a number ≥ 0, got '${w}'`);
+    mix[name] = x;
+  }
+  if (!Object.values(mix).some((x) => (x ?? 0) > 0)) throw new Error('mix: no suite with a positive weight');
+  return mix;
 }

@@ -82,4 +82,11 @@ describe('counterfactual SFT copies', () => {
     expect(a.map(all)).toEqual(b.map(all));
     expect(withCounterfactuals([search], 0, new Rng(1))).toEqual([search]);
   });
+
+  it('copies only records that called a tool (a direct answer has nothing to copy)', () => {
+    const direct = { ...search, toolCalls: 0 };
+    const out = withCounterfactuals([direct, counting], 3, new Rng(4));
+    expect(out).toHaveLength(5);
+    expect(out.slice(2).every((r) => r.taskId === counting.taskId)).toBe(true);
+  });
 });

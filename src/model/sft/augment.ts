@@ -59,9 +59,14 @@ export function counterfactualRecord(r: SftRecord, rng: Rng): SftRecord {
   return { ...r, messages };
 }
 
-/** The records followed by `copies` counterfactual copies of each (0: the records alone). */
+/**
+ * The records followed by `copies` counterfactual copies of each record that called a tool (0:
+ * the records alone). A direct answer has nothing to copy: its renamed copy would only teach
+ * the model to answer at random, which is what RL must weigh the tool path against.
+ */
 export function withCounterfactuals(records: SftRecord[], copies: number, rng: Rng): SftRecord[] {
   const out = [...records];
-  for (let c = 0; c < copies; c++) for (const r of records) out.push(counterfactualRecord(r, rng));
+  const withTools = records.filter((r) => r.toolCalls > 0);
+  for (let c = 0; c < copies; c++) for (const r of withTools) out.push(counterfactualRecord(r, rng));
   return out;
 }

@@ -27,6 +27,7 @@ import { resize, Resampling } from '../../imaging/resample';
 import { countingCode, videoLookCode, videoScanCode } from '../../policies/expertScripts';
 import { createScriptedExpert, type ExpertStrategy } from '../../policies/scriptedExpert';
 import { searchCode } from '../../policies/searchScripts';
+import { framesUpFront } from '../../policies/evaluate';
 import type { Pixels, PythonRuntime } from '../../runtime/types';
 import { Rng, hashSeed } from '../../tasks/rng';
 import { suiteTask, type SuiteName } from '../../tasks/suites';
@@ -52,7 +53,17 @@ export interface SftDataOptions {
   /** Keep trajectories whose answer is wrong (default false: the cold start imitates successes). */
   keepIncorrect: boolean;
   loop: LoopConfig;
+  /**
+   * A share of the video tasks shown `frames` evenly spaced frames up front (the uniform-sampling
+   * baseline's prompt, `npm run eval -- --frames k`), so that the baseline is the same model on a
+   * prompt it knows. The expert answers at once when a shown frame has the event, else it scans.
+   * Absent = none (and the cache key stays what it was before the option existed).
+   */
+  videoUpFront?: { share: number; frames: number };
 }
+
+/** Frames shown up front in the SFT data's uniform-sampling examples (eval's --frames). */
+export const UPFRONT_FRAMES = 8;
 
 export const DEFAULT_SFT_MIX: Partial<Record<SuiteName, number>> = { 'visual-search': 0.5, counting: 0.25, 'video-events': 0.25 };
 export const DEFAULT_EXPERT_KNOBS: ExpertKnobs = { strategy: 'toolkit', skipToolsProb: 0.05, slipProb: 0.1, guessProb: 0 };
@@ -67,6 +78,7 @@ export function defaultDataOptions(over: Partial<SftDataOptions> = {}): SftDataO
     keepIncorrect: false,
     // Slips are fixed on the next turn only when errors are fed back.
     loop: { ...TRAINING_LOOP, errorMode: 'feed-back' },
+    videoUpFront: { share: 0.3, frames: UPFRONT_FRAMES },
     ...over,
   };
 }
@@ -265,7 +277,9 @@ export async function buildSftDataset(options: SftDataOptions, io: BuildDataOpti
       const i = next++;
       const suite = suiteOf(options, i);
       const task = suiteTask(suite, i, options.seed);
-      const traj = await runTrajectory({ task, policy, runtime: io.runtime, config: options.loop, signal: io.signal, id: `sft-${options.seed}-${i}` });
+      const upFront = options.videoUpFront && new Rng(hashSeed('sft-upfront', options.seed, i)).chance(options.videoUpFront.share) ? options.videoUpFront.frames : 0;
+      const upFrontFrames = await framesUpFront(task, upFront);
+      const traj = await runTrajectory({ task, policy, runtime: io.runtime, config: options.loop, signal: io.signal, id: `sft-${options.seed}-${i}`, upFrontFrames });
       const correct = (traj.reward?.accuracy ?? 0) > 0;
       if (traj.endReason === 'DONE' && (correct || options.keepIncorrect)) slots[i] = recordFromTrajectory(traj, { index: i, suite, correct }, options.imageSide);
       io.onProgress?.(++done, options.tasks);
