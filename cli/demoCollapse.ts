@@ -31,14 +31,19 @@
  * results.json also holds, per arm and step, the tool "pressure" of the update (toolPressure):
  * the summed advantage of the trained tool-using trajectories; > 0 pushes towards tool calls.
  *
- * Measured (2026-11-21, 2 cores under load ≈ 7): the arm without tool reward collapses (tool
- * calls 0.57 → 0 in 60 steps), but so does the arm with it: at temperature 1 this tiny policy's
- * tool path is right ≈ 12 % of the time (≈ 35 % of its calls end in an error) against ≈ 20 %
- * for a direct answer (about chance), so the bonus (0.1 × calls, paid only when correct) is
- * worth ≈ 0.01 per trajectory and cannot offset the gap. Prevention needs a policy whose tool
- * path is at least ≈ 90 % as accurate as its direct answers. (Those runs started from an SFT
- * made before the helpers printed key=value fields (d15c763), which targets exactly this
- * weakness; the demo has not yet been re-run from a start made with the new helpers.)
+ * Why the bars are not met yet. Collapse needs tasks on which a direct answer is about as good as
+ * a tool call; otherwise GRPO favours tools whatever the tool reward. Per-path accuracy of the SFT
+ * starts, measured with `npm run eval -- --temperature 1 --items f` (2026-11-21):
+ * - visual-search-large / -medium, old-style start: tools 0.60 / 0.46, direct 0.13 / 0.00;
+ * - visual-search-glance (one big object, colour asked), three starts (INIT_ARGS with --augment
+ *   2 or 0, and the earlier small-object glance): tools 0.93–1.00; direct 0.15–0.18, i.e.
+ *   chance. The direct share varies from 0 % to 92 % between starts.
+ * So this tiny policy's 16-token global view does not learn even "the colour of the one big
+ * object" from ~170 direct examples in 1,000 steps, and the experiment has no regime where
+ * tools only add risk. The next step is a start whose direct path can read such images: more
+ * direct examples of that one kind, or a model with more visual tokens.
+ * (Earlier, from a start whose tool path was itself at chance, both arms collapsed: 0.57 → 0
+ * and 0.58 → 0 tool calls in 60 steps.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,12 +63,12 @@ const USAGE =
 
 /**
  * The checkpoint the demo starts from unless --init says otherwise: an SFT cold start of its
- * own, with more skip-tools answers (30 %) and coding slips (20 %) than the shipped model (5 %,
- * 10 %), so that sampling produces both behaviours and a tool call carries a real risk of an
- * error (which ends the episode with reward 0 in training). The shipped checkpoint answers
- * without tools in ≈ 4 % of its samples: too few for GRPO to find the alternative in minutes.
- * `--make-init` builds it first with INIT_COMMAND (≈ 27 min on a 2-core machine: 7 min of
- * expert data, 20 min of training), deterministic in its seed.
+ * own, mostly on the glance tasks the collapse preset trains on, with half of the answers given
+ * directly (skip 0.5; direct answers are never counterfactually copied), so that sampling can
+ * produce both behaviours. The shipped checkpoint answers without tools in ≈ 1 % of its
+ * samples: too few for GRPO to find the alternative in minutes. `--make-init` builds it first
+ * with INIT_COMMAND (≈ 20 min on a 2-core machine: 4 min of expert data, 16 min of training),
+ * deterministic in its seed. See above for what it does and does not achieve.
  */
 export const DEFAULT_INIT = '.cache/models/collapse-sft';
 export const INIT_ARGS = [

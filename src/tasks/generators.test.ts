@@ -67,6 +67,17 @@ describe('determinism', () => {
     expect(makeSuite('visual-search-small', 2, 1).every((t) => t.difficulty === 'small')).toBe(true);
     expect(() => makeSuite('nope', 1, 1)).toThrow(/unknown suite/);
   });
+
+  it('the glance suite: one big object alone, its colour asked', () => {
+    for (const t of makeSuite('visual-search-glance', 4, 2)) {
+      if (t.media.kind !== 'image') throw new Error('not an image task');
+      const { width: W, height: H } = t.media.image;
+      const b = t.truth.boxes![0]!;
+      expect(t.truth.question).toBe('colour');
+      expect(t.truth.distractors).toBe(0);
+      expect(Math.max(b.x1 - b.x0, b.y1 - b.y0) / Math.max(W, H)).toBeGreaterThan(0.2);
+    }
+  });
 });
 
 describe('visual search', () => {

@@ -44,8 +44,8 @@ export const SUITES = {
   // The collapse demo's "no tools needed" tasks: even the tiny policy's 64-px view shows the answer.
   'visual-search-glance': {
     family: 'visual-search',
-    params: { difficulty: 'large', distractors: 0, question: 'colour' },
-    description: 'one large object and nothing else; its colour is asked (answerable at a glance)',
+    params: { difficulty: 'large', distractors: 0, question: 'colour', targetRel: [0.25, 0.35] },
+    description: 'one big object (25–35 % of the side) and nothing else; its colour is asked (answerable at a glance)',
   },
   counting: { family: 'counting', params: {}, description: 'counting by colour, shape or both; default size mix' },
   'counting-small': { family: 'counting', params: { difficulty: 'small' }, description: 'counting, small objects only' },

@@ -29,6 +29,8 @@ export interface VisualSearchParams extends TaskParams {
   question?: VisualSearchQuestion;
   /** Number of distractors (default: scales with the canvas area, 14–40). */
   distractors?: number;
+  /** Target size relative to the longer side, overriding the bucket's (e.g. [0.25, 0.35]). */
+  targetRel?: [number, number];
 }
 
 export const DEFAULT_DIFFICULTY_MIX: Record<Difficulty, number> = { small: 0.5, medium: 0.25, large: 0.25 };
@@ -89,12 +91,14 @@ export function makeVisualSearchTask(params: VisualSearchParams): Task {
 
   const colour = rng.pick(COLOURS);
   const shape = rng.pick(SHAPES);
-  const size = Math.max(MIN_TARGET_PX, Math.round(side * rng.float(bucket.rel[0], bucket.rel[1])));
+  const rel = params.targetRel ?? bucket.rel;
+  const size = Math.max(MIN_TARGET_PX, Math.round(side * rng.float(rel[0], rel[1])));
 
   const img = texturedBackground(W, H, rng.fork('background'));
   const placed: Placed[] = [];
   const tr = size / 2;
-  const margin = Math.max(2 * size, side * 0.04);
+  // A big custom target only keeps a small margin from the border (2 sizes would not fit).
+  const margin = params.targetRel ? side * 0.04 : Math.max(2 * size, side * 0.04);
   // A position question needs an unambiguous quadrant: the target keeps off both midlines
   // (by up to 2 target sizes or 6 % of the side, whatever the canvas leaves room for).
   const offMid = (L: number) => {

@@ -30,7 +30,7 @@ import { searchCode } from '../../policies/searchScripts';
 import { framesUpFront } from '../../policies/evaluate';
 import type { Pixels, PythonRuntime } from '../../runtime/types';
 import { Rng, hashSeed } from '../../tasks/rng';
-import { suiteTask, type SuiteName } from '../../tasks/suites';
+import { SUITES, suiteTask, type SuiteName } from '../../tasks/suites';
 import { sha256Hex } from '../sha256';
 import { nodeDirStore as nodeDirStoreImpl } from '../../storage/nodeDir';
 
@@ -65,6 +65,11 @@ export interface SftDataOptions {
 /** Frames shown up front in the SFT data's uniform-sampling examples (eval's --frames). */
 export const UPFRONT_FRAMES = 8;
 
+/**
+ * Measured alternative: visual search 0.4, counting 0.2, video 0.4 (with 20 % of videos up front)
+ * lifted video events from 0.60 to 0.70 but cost visual search (0.92 → 0.78) and well-formed
+ * turns (99 % → 93 %), so the shipped weights keep this mix.
+ */
 export const DEFAULT_SFT_MIX: Partial<Record<SuiteName, number>> = { 'visual-search': 0.5, counting: 0.25, 'video-events': 0.25 };
 export const DEFAULT_EXPERT_KNOBS: ExpertKnobs = { strategy: 'toolkit', skipToolsProb: 0.05, slipProb: 0.1, guessProb: 0 };
 
@@ -139,7 +144,9 @@ const DATA_VERSION = 3;
 const EXPERT_CODE = sha256Hex(utf8.encode(searchCode({ shape: 'star' }) + searchCode({ colour: 'red' }) + countingCode({ colour: 'red', shape: 'star', plural: 'red stars', k: 2 }) + videoScanCode(4) + videoLookCode())).slice(0, 16);
 
 export function datasetKey(o: SftDataOptions): string {
-  return sha256Hex(utf8.encode(stableJson({ v: DATA_VERSION, expertCode: EXPERT_CODE, ...o }))).slice(0, 16);
+  // The suites' generator params too: a suite whose definition changed makes other tasks.
+  const suites = Object.fromEntries(Object.keys(o.mix).map((name) => [name, SUITES[name as SuiteName]]));
+  return sha256Hex(utf8.encode(stableJson({ v: DATA_VERSION, expertCode: EXPERT_CODE, ...o, suites }))).slice(0, 16);
 }
 
 /** The suite of dataset item i: drawn by a seeded rng from the normalised mix. */
@@ -310,6 +317,7 @@ export function describeDataset(ds: SftDataset): Record<string, unknown> {
     imageSide: ds.options.imageSide,
     keepIncorrect: ds.options.keepIncorrect,
     loop: ds.options.loop,
+    videoUpFront: ds.options.videoUpFront ?? null,
     records: ds.records.length,
     dropped: ds.dropped,
     bySuite,
