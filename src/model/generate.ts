@@ -200,7 +200,7 @@ export class DecodeContext {
       });
     }
     withInput.forEach((b, i) => {
-      this.next[b] = this.copyMemory ? this.mixCopy(b, data, last[b]!) : data.slice(i * V, (i + 1) * V);
+      this.next[b] = this.copyMemory ? this.mixCopy(b, data, last[b]!, weights) : data.slice(i * V, (i + 1) * V);
       this.nextPos[b] = this.nextPos[b]! + chunks[b]!.ids.length;
       this.pending[b] = [];
       this.remember(b, chunks[b]!.ids);
@@ -296,7 +296,7 @@ export class DecodeContext {
     }
     active.forEach((a, b) => {
       if (!a) return;
-      this.next[b] = this.copyMemory ? this.mixCopy(b, data, b) : data.slice(b * c.vocabSize, (b + 1) * c.vocabSize);
+      this.next[b] = this.copyMemory ? this.mixCopy(b, data, b, weights) : data.slice(b * c.vocabSize, (b + 1) * c.vocabSize);
       this.nextPos[b] = this.nextPos[b]! + 1;
       this.pending[b] = [];
       this.remember(b, [fed[b]!]);
@@ -304,13 +304,12 @@ export class DecodeContext {
   }
 
   /** Row b's next log-probs from output row `r` of [logits | q | k | gate] (the copy head's mixture). */
-  private mixCopy(b: number, data: Float32Array, r: number): Float32Array {
+  private mixCopy(b: number, data: Float32Array, r: number, weights: InferenceWeights): Float32Array {
     const c = this.model.config;
     const V = c.vocabSize;
     const dc = copyDim(c);
     const W = V + 2 * dc + 1;
-    const slope = this.model.inferenceWeights().heads!.recencySlope;
-    return this.copyMemory![b]!.mix(data, r * W, V, data, r * W + V, data[r * W + V + 2 * dc]!, slope);
+    return this.copyMemory![b]!.mix(data, r * W, V, data, r * W + V, data[r * W + V + 2 * dc]!, weights.heads!.recencySlope);
   }
 
   private remember(b: number, ids: number[]): void {
