@@ -35,13 +35,18 @@
  * a tool call; otherwise GRPO favours tools whatever the tool reward. Per-path accuracy of the SFT
  * starts, measured with `npm run eval -- --temperature 1 --items f` (2026-11-21):
  * - visual-search-large / -medium, old-style start: tools 0.60 / 0.46, direct 0.13 / 0.00;
- * - visual-search-glance (one big object, colour asked), three starts (INIT_ARGS with --augment
- *   2 or 0, and the earlier small-object glance): tools 0.93–1.00; direct 0.15–0.18, i.e.
- *   chance. The direct share varies from 0 % to 92 % between starts.
- * So this tiny policy's 16-token global view does not learn even "the colour of the one big
- * object" from ~170 direct examples in 1,000 steps, and the experiment has no regime where
- * tools only add risk. The next step is a start whose direct path can read such images: more
- * direct examples of that one kind, or a model with more visual tokens.
+ * - visual-search-glance (one big object, colour asked), four starts (INIT_ARGS with --augment
+ *   2 or 0, the earlier small-object glance, and glance only with --augment 0 for 1,500 steps,
+ *   ~300 direct examples seen ~5 times): tools 0.93–1.00; direct 0.07–0.18, i.e. chance. The
+ *   direct share varies from 0 % to 92 % between starts.
+ * So the direct path does not learn even "the colour of the one big object", and the
+ * experiment has no regime where tools only add risk. Not the copy head: on the training
+ * examples themselves the gate is ≈ 1 (vocabulary path) at the colour word, and the vocabulary
+ * path names a wrong colour (" pink" for " purple"): the default model's visual reading of its
+ * 64-px view underfits, while the same pathway in the test preset learns an image-only label
+ * (src/model/visualLearning.test.ts). Next: find out why (encoder capacity or learning rate,
+ * the textured background at 64 px), then a start whose direct path reads glance images, then
+ * the demo and its ablations.
  * (Earlier, from a start whose tool path was itself at chance, both arms collapsed: 0.57 → 0
  * and 0.58 → 0 tool calls in 60 steps.)
  */
