@@ -24,7 +24,7 @@ import { inferenceMode } from './ops';
 import { sampleToken } from './sampling';
 import { CONTROL_SPECIALS, EOS, type Tokenizer } from './tokenizer';
 import { CopyMemory, copyDim } from './copyHead';
-import { inferenceBlock, inferenceLogits, type InferenceWeights } from './inference';
+import { inferenceBlock, inferenceCopyKeys, inferenceLogits, type InferenceWeights } from './inference';
 import type { TinyVLM } from './transformer';
 
 export interface PromptRow {
@@ -172,7 +172,7 @@ export class DecodeContext {
     const weights = this.model.inferenceWeights();
     const { nHeads: H, layerNormEps: eps } = c;
     const dh = headDim(c);
-    const logits = inferenceMode(() =>
+    const outs = inferenceMode(() =>
       tf.tidy(() => {
         let x = this.model.embed(ids, B, Tq, images, imagePositions, positions, false, this.history);
         weights.layers.forEach((w, l) => {
@@ -183,24 +183,25 @@ export class DecodeContext {
             return tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [B * Tq, H * dh]);
           });
         });
-        // The copy head needs every new position's key, not only the last position's logits.
-        return inferenceLogits(this.copyMemory ? x : tf.gather(x, withInput.map((b) => last[b]!)), weights, eps);
+        const logits = inferenceLogits(tf.gather(x, withInput.map((b) => last[b]!)), weights, eps);
+        // The copy head needs every new position's key, but logits only at the last ones.
+        return this.copyMemory ? [logits, inferenceCopyKeys(x, weights, eps)] : [logits];
       }),
     );
     this.cache.commitChunk(chunkValid);
-    const data = (await logits.data()) as Float32Array;
-    logits.dispose();
+    const [data, keys] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
+    tf.dispose(outs);
     const V = c.vocabSize;
     if (this.copyMemory) {
-      const W = V + 2 * copyDim(c) + 1;
+      const dc = copyDim(c);
       chunks.forEach((ch, b) => {
         const image = new Uint8Array(ch.ids.length);
         for (const s of ch.imageStarts) image.fill(1, s, s + K);
-        ch.ids.forEach((id, i) => this.copyMemory![b]!.push(data, (b * Tq + i) * W + V + copyDim(c), id, image[i] === 1));
+        ch.ids.forEach((id, i) => this.copyMemory![b]!.push(keys!, (b * Tq + i) * dc, id, image[i] === 1));
       });
     }
     withInput.forEach((b, i) => {
-      this.next[b] = this.copyMemory ? this.mixCopy(b, data, last[b]!, weights) : data.slice(i * V, (i + 1) * V);
+      this.next[b] = this.copyMemory ? this.mixCopy(b, data!, i, weights) : data!.slice(i * V, (i + 1) * V);
       this.nextPos[b] = this.nextPos[b]! + chunks[b]!.ids.length;
       this.pending[b] = [];
       this.remember(b, chunks[b]!.ids);

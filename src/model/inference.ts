@@ -37,7 +37,7 @@ export interface InferenceWeights {
    * With the copy head (copyHead.ts): one matmul gives [logits | q | k | gate] per position, the final
    * LayerNorm and 1/√dc folded in; `heads` replaces embT/logitBias then.
    */
-  heads: { w: tf.Tensor2D; b: tf.Tensor1D; recencySlope: number } | null;
+  heads: { w: tf.Tensor2D; b: tf.Tensor1D; keyW: tf.Tensor2D; keyB: tf.Tensor1D; recencySlope: number } | null;
   /** dataIds of the parameters these were built from. */
   key: unknown[];
 }
@@ -79,17 +79,20 @@ export function buildInferenceWeights(model: TinyVLM): InferenceWeights {
     const headW = c.copyHead
       ? foldNorm(p('ln_f/g'), p('ln_f/b'), tf.concat([tf.transpose(p('tok_emb')), tf.mul(p('copy/q/w'), 1 / Math.sqrt(copyDim(c))), p('copy/k/w'), p('copy/gate/w')], 1), tf.concat([tf.zeros([c.vocabSize + 2 * copyDim(c)]), p('copy/gate/b')]))
       : null;
-    return { layers: layers as unknown as tf.TensorContainer, embT, logitBias, headW: headW as unknown as tf.TensorContainer };
-  }) as unknown as Omit<InferenceWeights, 'key' | 'heads'> & { headW: [tf.Tensor2D, tf.Tensor1D] | null };
-  const { headW, ...rest } = built;
-  const heads = headW ? { w: headW[0], b: headW[1], recencySlope: recencySlope(model.p('copy/recency/b').dataSync()[0]!) } : null;
+    // The keys alone too: a prefill needs every position's key but only the last one's logits.
+    const keyW = c.copyHead ? foldNorm(p('ln_f/g'), p('ln_f/b'), p('copy/k/w'), null) : null;
+    return { layers: layers as unknown as tf.TensorContainer, embT, logitBias, headW: headW as unknown as tf.TensorContainer, keyW: keyW as unknown as tf.TensorContainer };
+  }) as unknown as Omit<InferenceWeights, 'key' | 'heads'> & { headW: [tf.Tensor2D, tf.Tensor1D] | null; keyW: [tf.Tensor2D, tf.Tensor1D] | null };
+  const { headW, keyW, ...rest } = built;
+  const heads =
+    headW && keyW ? { w: headW[0], b: headW[1], keyW: keyW[0], keyB: keyW[1], recencySlope: recencySlope(model.p('copy/recency/b').dataSync()[0]!) } : null;
   return { ...rest, heads, key: [] };
 }
 
 export function disposeInferenceWeights(w: InferenceWeights): void {
   for (const l of w.layers) tf.dispose(Object.values(l));
   tf.dispose([w.embT, w.logitBias]);
-  if (w.heads) tf.dispose([w.heads.w, w.heads.b]);
+  if (w.heads) tf.dispose([w.heads.w, w.heads.b, w.heads.keyW, w.heads.keyB]);
 }
 
 /** (x − mean) / sqrt(var + eps) over the last axis: LayerNorm without gain and bias. */
@@ -114,4 +117,10 @@ export function inferenceBlock(x: tf.Tensor2D, w: LayerInference, eps: number, a
 export function inferenceLogits(x: tf.Tensor2D, w: InferenceWeights, eps: number): tf.Tensor2D {
   if (w.heads) return tf.fused.matMul({ a: normalize(x, eps), b: w.heads.w, bias: w.heads.b }) as tf.Tensor2D;
   return tf.fused.matMul({ a: normalize(x, eps), b: w.embT, bias: w.logitBias }) as tf.Tensor2D;
+}
+
+/** The copy head's keys [N, dc] from the last block's output (final LayerNorm folded in). */
+export function inferenceCopyKeys(x: tf.Tensor2D, w: InferenceWeights, eps: number): tf.Tensor2D {
+  if (!w.heads) throw new Error('inferenceCopyKeys: the model has no copy head');
+  return tf.fused.matMul({ a: normalize(x, eps), b: w.heads.keyW, bias: w.heads.keyB }) as tf.Tensor2D;
 }
