@@ -2,7 +2,7 @@
 
 Same architecture as src/model (pre-LN decoder, tied embeddings, learned positions, token-shift
 embeddings, exact GELU, patch encoder with 2x2 merges, visual tokens spliced at image slots, the
-copy head's mixture when the config has it), same batch shapes, written
+copy head's mixture with its context matching when the config has them), same batch shapes, written
 the way one would in PyTorch: nn.Linear layers, one qkv matmul, batched attention, a static
 (preallocated, in-place) KV cache for decoding, AdamW with clipping.
 
@@ -80,6 +80,8 @@ class TinyVLM(nn.Module):
             self.copy_k = nn.Linear(d, dc, bias=False)
             self.copy_gate = nn.Linear(d, 1)
             self.copy_recency = nn.Parameter(torch.zeros(1))
+            # Context matching (copyMatch): mu_m per matched token, raw weights start at 1/4, scale 8.
+            self.copy_match = nn.Parameter(torch.full((c.get("copyMatch", 0),), 0.25))
 
     def encode(self, patches):
         """patches: [n * K * 4^levels, p*p*3] in the same Z order as src/model/visual.ts."""
@@ -109,12 +111,33 @@ class TinyVLM(nn.Module):
     def logits(self, h):
         return h @ self.tok.weight.t()
 
-    def copy_logprobs(self, h_sel, logits, keys, ids, back, mask):
+    def match_bonus(self, ids, image, t):
+        """[M, L] copy score bonus of context matches (copyHead.ts matchLength): ids, image [M, L]
+        (each query's row), t [M] the query positions."""
+        M, L = ids.shape
+        bonus = torch.zeros(M, L)
+        ok = torch.ones(M, L, dtype=torch.bool)
+        rows = torch.arange(M)
+        for m in range(1, self.copy_match.shape[0] + 1):
+            cand = torch.full((M, L), -1, dtype=ids.dtype)
+            cand[:, m:] = ids[:, :-m]
+            cand_img = torch.ones(M, L, dtype=torch.bool)
+            cand_img[:, m:] = image[:, :-m]
+            qi = t + 1 - m
+            qid = torch.where(qi >= 0, ids[rows, qi.clamp(min=0)], torch.full_like(qi, -2))
+            qimg = image[rows, qi.clamp(min=0)] | (qi < 0)
+            ok = ok & (cand == qid.unsqueeze(1)) & ~cand_img & ~qimg.unsqueeze(1)
+            bonus = bonus + ok * (8 * self.copy_match[m - 1])
+        return bonus
+
+    def copy_logprobs(self, h_sel, logits, keys, ids, back, mask, bonus=None):
         """log p [M, V] of the copy mixture: h_sel [M, d], keys [M, L, dc] (each query's row),
         ids [M, L], back [M, L] = positions back, mask [M, L] True where a position may be copied."""
         q = self.copy_q(h_sel) / math.sqrt(keys.shape[-1])
         slope = F.softplus(self.copy_recency) / 16
         s = (keys @ q.unsqueeze(-1)).squeeze(-1) - slope * back
+        if bonus is not None:
+            s = s + bonus
         a = torch.softmax(s.masked_fill(~mask, float("-inf")), -1)
         copy = torch.zeros_like(logits).scatter_add_(1, ids, a)
         g = torch.sigmoid(self.copy_gate(h_sel))
@@ -156,7 +179,8 @@ def sft_step(model, opt, batch, causal):
         img[slots] = True
         img = img.view(B, T)[rows]
         mask = (j <= t.unsqueeze(1)) & (~img | (j == t.unsqueeze(1)))
-        logp = model.copy_logprobs(h, model.logits(h), keys, ids[rows], (t.unsqueeze(1) - j).clamp(min=0).float(), mask)
+        bonus = model.match_bonus(ids[rows], img, t) if model.copy_match.numel() else None
+        logp = model.copy_logprobs(h, model.logits(h), keys, ids[rows], (t.unsqueeze(1) - j).clamp(min=0).float(), mask, bonus)
         loss = -logp.gather(1, target.unsqueeze(1)).mean()
     else:
         loss = F.cross_entropy(model.logits(h), target)
@@ -193,7 +217,8 @@ def decode(model, c, B, prompt_len, new_tokens, gen):
         if not copying:
             return logits
         back = (n - 1 - torch.arange(n)).float().expand(B, n)
-        return model.copy_logprobs(h, logits, ckeys[:, :n], cids[:, :n], back, torch.ones(B, n, dtype=torch.bool))
+        bonus = model.match_bonus(cids[:, :n], torch.zeros(B, n, dtype=torch.bool), torch.full((B,), n - 1)) if model.copy_match.numel() else None
+        return model.copy_logprobs(h, logits, ckeys[:, :n], cids[:, :n], back, torch.ones(B, n, dtype=torch.bool), bonus)
 
     nxt = next_logprobs(hn[:, -1], prompt_len)
     hist = ids[:, -max(1, len(model.shift)):]

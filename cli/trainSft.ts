@@ -2,7 +2,7 @@
  * `npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s]
  *     [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x]
  *     [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k]
- *     [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off]`
+ *     [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off] [--copy-match n] [--init dir]`
  *
  * Headless supervised cold start: generates (or loads from --data-dir, default .cache/sft) N
  * scripted-expert trajectories through the real Node Python runtime, trains the tokenizer and
@@ -12,6 +12,9 @@
  *
  * --upfront p (default 0.3) shows a share p of the video tasks 8 frames up front (the
  * uniform-sampling baseline's prompt, see dataset.ts); 0 turns it off.
+ *
+ * --init dir fine-tunes the weights in dir (with their tokenizer) instead of training from
+ * scratch; the card records which weights it started from. The collapse demo's start is made so.
  *
  * --augment k adds k counterfactual copies of every trajectory (src/model/sft/augment.ts: the
  * answer words renamed in the text, images kept), which is what teaches the model to copy.
@@ -27,14 +30,16 @@ import { selectBackend, type BackendName } from '../src/model/backend';
 import { DEFAULT_SFT_BATCH, PRESETS, TEST_SFT_BATCH, cloneConfig, type PresetName } from '../src/model/config';
 import { UPFRONT_FRAMES, buildSftDataset, defaultDataOptions, describeDataset, nodeDirStore } from '../src/model/sft/dataset';
 import { trainSft } from '../src/model/sft/trainer';
-import { nodeFileHandler, saveModel } from '../src/model/weights';
+import { Tokenizer } from '../src/model/tokenizer';
+import type { TinyVLM } from '../src/model/transformer';
+import { loadModel, nodeFileHandler, saveModel } from '../src/model/weights';
 import { EXPERT_STRATEGIES, type ExpertStrategy } from '../src/policies/scriptedExpert';
 import { parseMix } from '../src/tasks/suites';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
 
 const USAGE =
-  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k] [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off]';
+  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k] [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off] [--copy-match n] [--init dir]';
 
 function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
   if (v === undefined) return def;
@@ -64,6 +69,8 @@ export async function main(argv: string[]): Promise<number> {
       backend: { type: 'string', default: 'wasm' },
       augment: { type: 'string', default: '3' },
       'token-shift': { type: 'string' },
+      'copy-match': { type: 'string' },
+      init: { type: 'string' },
       upfront: { type: 'string' },
       mix: { type: 'string' },
       'copy-head': { type: 'string' },
@@ -84,8 +91,9 @@ export async function main(argv: string[]): Promise<number> {
   const minutes = num('minutes', values.minutes, 60);
   const concurrency = num('concurrency', values.concurrency, 2, { int: true, min: 1 });
   const model = cloneConfig(PRESETS[preset]);
-  // Architecture ablations (config.ts): --token-shift n, --copy-head on|off.
+  // Architecture ablations (config.ts): --token-shift n, --copy-head on|off, --copy-match n.
   if (values['token-shift'] !== undefined) model.tokenShift = num('token-shift', values['token-shift'], 0, { int: true });
+  if (values['copy-match'] !== undefined) model.copyMatch = num('copy-match', values['copy-match'], 0, { int: true });
   if (values['copy-head'] !== undefined) {
     if (!['on', 'off'].includes(values['copy-head'])) throw new Error(`--copy-head must be on or off, got '${values['copy-head']}'`);
     model.copyHead = values['copy-head'] === 'on';
@@ -127,15 +135,22 @@ export async function main(argv: string[]): Promise<number> {
   console.error(`data: ${ds.records.length} records (${ds.dropped} dropped, ${ds.fromCache ? 'from cache' : 'generated'}) in ${(dataMs / 1000).toFixed(1)} s`);
 
   const budgetMs = minutes * 60_000 - dataMs;
+  // --init dir: fine-tune saved weights with their own tokenizer (the architecture flags and the
+  // preset's config do not apply then; the data's image side must be the model's).
+  const init = values.init ? await loadInit(path.resolve(values.init)) : null;
+  if (init && init.model.config.visual.imageSide !== model.visual.imageSide) {
+    throw new Error(`--init: the model sees ${init.model.config.visual.imageSide}-px images but the data was made at ${model.visual.imageSide} px (pick the matching --preset)`);
+  }
   const result = await trainSft(
     ds.records,
     { model, batchSize, seqLen, steps, timeBudgetMs: Math.max(0, budgetMs), seed, copyAugment: num('augment', values.augment, 3, { int: true }), optim: values.lr ? { lr: num('lr', values.lr, 3e-3) } : {}, logEvery: Math.max(1, Math.min(50, Math.floor(steps / 20))) },
-    { onLog: (e) => console.error(`step ${e.step}: loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)} |g| ${e.gradNorm.toFixed(2)} ${(e.elapsedMs / 1000).toFixed(0)} s`) },
+    { ...(init ? { init: init.model, tokenizer: init.tokenizer } : {}), onLog: (e) => console.error(`step ${e.step}: loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)} |g| ${e.gradNorm.toFixed(2)} ${(e.elapsedMs / 1000).toFixed(0)} s`) },
   );
   const out = path.resolve(values.out!);
   const card = {
-    name: `tiny-vlm-${preset}-sft-seed${seed}`,
+    name: init ? `${init.name}-ft-seed${seed}` : `tiny-vlm-${preset}-sft-seed${seed}`,
     preset,
+    ...(init ? { init: { dir: values.init, name: init.name, contentHash: init.contentHash } } : {}),
     backend: backend.name,
     seed,
     data: describeDataset(ds),
@@ -170,3 +185,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 runIfMain(import.meta.url, main, USAGE);
+
+/** Saved weights and their tokenizer, for --init. */
+async function loadInit(dir: string): Promise<{ model: TinyVLM; tokenizer: Tokenizer; name: string; contentHash: string }> {
+  const { model, meta } = await loadModel(nodeFileHandler(dir));
+  if (!meta.tokenizer) throw new Error(`--init: ${dir} has no tokenizer in its model.json`);
+  return { model, tokenizer: Tokenizer.fromJSON(meta.tokenizer), name: meta.name ?? path.basename(dir), contentHash: meta.contentHash };
+}

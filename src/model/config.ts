@@ -56,6 +56,11 @@ export interface ModelConfig {
    * context (copyHead.ts). Absent (older files) = off.
    */
   copyHead?: boolean;
+  /**
+   * With the copy head: how many tokens of context a copy candidate is matched on (its preceding
+   * tokens against the query's latest ones; copyHead.ts). Absent (older files) = 0, off.
+   */
+  copyMatch?: number;
 }
 
 /** Token-shift depth n (0 when the config predates the field). */
@@ -107,6 +112,8 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   if (!(c.initStd > 0)) throw new Error('model config: initStd must be > 0');
   const n = tokenShift(c);
   if (!Number.isInteger(n) || n < 0 || n > 4) throw new Error(`model config: tokenShift must be an integer in 0…4 (got ${c.tokenShift})`);
+  const m = c.copyMatch ?? 0;
+  if (!Number.isInteger(m) || m < 0 || m > 8) throw new Error(`model config: copyMatch must be an integer in 0…8 (got ${c.copyMatch})`);
   return c;
 }
 
@@ -124,12 +131,13 @@ export const TEST_CONFIG: ModelConfig = {
   initStd: 0.02,
   tokenShift: 2,
   copyHead: true,
+  copyMatch: 3,
 };
 
 /**
  * The app's model: d=128, 4 layers, 4 heads, MLP 512, 1024-token vocabulary, contexts up to 1024
  * positions, 64×64 images → 16 visual tokens (patch 4 → 16×16×32 → 8×8×64 → 4×4×128).
- * Token shift 2 and the copy head (see the fields). ≈1.37 M parameters (0.79 M in the blocks,
+ * Token shift 2 and the copy head with 3-token context matching (see the fields). ≈1.37 M parameters (0.79 M in the blocks,
  * 0.13 M tied embeddings, 0.26 M token-shift tables, 0.13 M positions, 45 k encoder, 8 k copy head).
  */
 export const DEFAULT_CONFIG: ModelConfig = {
@@ -145,6 +153,7 @@ export const DEFAULT_CONFIG: ModelConfig = {
   initStd: 0.02,
   tokenShift: 2,
   copyHead: true,
+  copyMatch: 3,
 };
 
 export const PRESETS = { test: TEST_CONFIG, default: DEFAULT_CONFIG } as const;

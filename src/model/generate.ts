@@ -310,7 +310,7 @@ export class DecodeContext {
     const V = c.vocabSize;
     const dc = copyDim(c);
     const W = V + 2 * dc + 1;
-    return this.copyMemory![b]!.mix(data, r * W, V, data, r * W + V, data[r * W + V + 2 * dc]!, weights.heads!.recencySlope);
+    return this.copyMemory![b]!.mix(data, r * W, V, data, r * W + V, data[r * W + V + 2 * dc]!, weights.heads!.recencySlope, weights.heads!.matchCum);
   }
 
   private remember(b: number, ids: number[]): void {

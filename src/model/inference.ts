@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { headDim } from './config';
-import { copyDim, recencySlope } from './copyHead';
+import { MATCH_SCALE, copyDim, copyMatch, recencySlope } from './copyHead';
 import type { TinyVLM } from './transformer';
 
 export interface LayerInference {
@@ -37,7 +37,7 @@ export interface InferenceWeights {
    * With the copy head (copyHead.ts): one matmul gives [logits | q | k | gate] per position, the final
    * LayerNorm and 1/√dc folded in; `heads` replaces embT/logitBias then.
    */
-  heads: { w: tf.Tensor2D; b: tf.Tensor1D; keyW: tf.Tensor2D; keyB: tf.Tensor1D; recencySlope: number } | null;
+  heads: { w: tf.Tensor2D; b: tf.Tensor1D; keyW: tf.Tensor2D; keyB: tf.Tensor1D; recencySlope: number; matchCum: number[] } | null;
   /** dataIds of the parameters these were built from. */
   key: unknown[];
 }
@@ -85,8 +85,18 @@ export function buildInferenceWeights(model: TinyVLM): InferenceWeights {
   }) as unknown as Omit<InferenceWeights, 'key' | 'heads'> & { headW: [tf.Tensor2D, tf.Tensor1D] | null; keyW: [tf.Tensor2D, tf.Tensor1D] | null };
   const { headW, keyW, ...rest } = built;
   const heads =
-    headW && keyW ? { w: headW[0], b: headW[1], keyW: keyW[0], keyB: keyW[1], recencySlope: recencySlope(model.p('copy/recency/b').dataSync()[0]!) } : null;
+    headW && keyW
+      ? { w: headW[0], b: headW[1], keyW: keyW[0], keyB: keyW[1], recencySlope: recencySlope(model.p('copy/recency/b').dataSync()[0]!), matchCum: matchCumulative(model) }
+      : null;
   return { ...rest, heads, key: [] };
+}
+
+/** [0, μ_1, μ_1 + μ_2, …]: the copy score bonus by context-match length (CopyMemory.mix). */
+function matchCumulative(model: TinyVLM): number[] {
+  const out = [0];
+  if (copyMatch(model.config) === 0) return out;
+  for (const w of model.p('copy/match/w').dataSync()) out.push(out[out.length - 1]! + w * MATCH_SCALE);
+  return out;
 }
 
 export function disposeInferenceWeights(w: InferenceWeights): void {

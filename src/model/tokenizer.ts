@@ -30,6 +30,13 @@ export const ROLE_USER = '<|user|>';
 export const ROLE_ASSISTANT = '<|assistant|>';
 export const CONTROL_SPECIALS = [PAD, BOS, EOS, IMAGE, ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT] as const;
 /** Protocol tags kept whole: the stop strings and their partners. */
+/**
+ * Ids the policy never outputs: the control specials but <eos> (256 + their index; every
+ * tokenizer lists them first, in this order). Generation bans them; the copy head never copies
+ * them, so that training's distribution is generation's.
+ */
+export const NEVER_OUTPUT_IDS: ReadonlySet<number> = new Set(CONTROL_SPECIALS.flatMap((s, i) => (s === EOS ? [] : [256 + i])));
+
 export const DEFAULT_ATOMIC = ['<code>', '</code>', '<answer>', '</answer>', '<interpreter>', '</interpreter>', '```python'];
 
 const MAX_CHUNK_BYTES = 64;
@@ -118,6 +125,8 @@ export class Tokenizer {
     if (!parsed.success) throw new Error(`tokenizer JSON is malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     const { specials, atomic, merges } = parsed.data;
     for (const s of CONTROL_SPECIALS) if (!specials.includes(s)) throw new Error(`tokenizer JSON lacks the special token ${s}`);
+    // The control specials' ids are part of the model's contract (copyHead.ts never copies them).
+    if (CONTROL_SPECIALS.some((s, i) => specials[i] !== s)) throw new Error(`tokenizer JSON must list the control specials first, in the order ${CONTROL_SPECIALS.join(' ')}`);
     const all = [...specials, ...atomic];
     if (new Set(all).size !== all.length) throw new Error('tokenizer JSON has duplicate special/atomic tokens');
     this.specials = specials;

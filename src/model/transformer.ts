@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Pixels } from '../runtime/types';
 import { type ModelConfig, headDim, validateConfig, cloneConfig, tokenShift, visualTokens } from './config';
 import { causalSelfAttention } from './attention';
-import { copyMixLogprobs, copyParamShapes, imageSlots } from './copyHead';
+import { MATCH_INIT, copyMixLogprobs, copyParamShapes, imageSlots } from './copyHead';
 import { buildInferenceWeights, disposeInferenceWeights, inferenceKey, type InferenceWeights } from './inference';
 import { dropout, gatherRows, gelu, layerNorm, linear, mm, targetLogprobs, transpose2d } from './ops';
 import { encodeImages, visualParamShapes } from './visual';
@@ -118,7 +118,7 @@ export class TinyVLM {
     this.params = params;
   }
 
-  /** Fresh weights: N(0, initStd), residual projections scaled by 1/√(2L), LayerNorm 1/0, biases 0. */
+  /** Fresh weights: N(0, initStd), residual projections scaled by 1/√(2L), LayerNorm 1/0, biases 0, copy match weights MATCH_INIT. */
   static create(config: ModelConfig, seed = 0): TinyVLM {
     const c = cloneConfig(validateConfig(config));
     const params = new Map<string, tf.Variable>();
@@ -126,6 +126,7 @@ export class TinyVLM {
       const init = tf.tidy(() => {
         if (/\/g$/.test(name)) return tf.ones(shape);
         if (/\/b$/.test(name)) return tf.zeros(shape);
+        if (name === 'copy/match/w') return tf.fill(shape, MATCH_INIT);
         const std = /(attn\/out|mlp\/proj)\/w$/.test(name) ? c.initStd / Math.sqrt(2 * c.nLayers) : c.initStd;
         return tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + i);
       });

@@ -73,7 +73,7 @@ describe('pv_tools helpers', () => {
       const res = await withSession(task, (s) => s.run('events = scan_video(video_clue_0)'));
       expect(res.error, res.output).toBeNull();
       const first = res.output.split('\n').find((l) => l.startsWith('  '))!;
-      expect(first, res.output).toContain(`object=${label} `);
+      expect(first, res.output).toContain(`  first object=${label} `);
       expect(first).toContain(`part=${partOf((a + b) / 2, n)} frames=${a}-${b} `);
       expect(res.figures.length).toBeGreaterThanOrEqual(1);
     }

@@ -61,9 +61,9 @@ export function toolkitSteps(task: Task, rng: Rng): ToolkitStep[] {
   return [];
 }
 
-/** The `key=value` fields of the first printed line that has `first=`. */
+/** The `key=value` fields of the first printed line whose first field is `first=` (after an optional ordinal word). */
 function fields(observation: string, first: string): Record<string, string> | null {
-  const line = observation.split('\n').find((l) => l.startsWith(`  ${first}=`));
+  const line = observation.split('\n').find((l) => new RegExp(`^  (?:[a-z]+ )?${first}=`).test(l));
   if (!line) return null;
   const out: Record<string, string> = {};
   for (const m of line.matchAll(/(\w+)=(\([^)]*\)|\S+(?: (?!\w+=)\S+)*)/g)) out[m[1]!] = m[2]!;
@@ -92,6 +92,9 @@ export function answerFromToolkit(task: Task, observation: string): { answer: st
     if (!f?.object || !f.colour || !f.shape || !f.part) return null;
     const q = task.truth.question as VideoQuestion;
     const key = q === 'what-colour' ? 'colour' : q === 'what-shape' ? 'shape' : q === 'when' ? 'part' : 'object';
+    // "first object=" is how scan_video starts the first event's line: the words before the
+    // value the policy copies name that line alone (copyHead.ts, context matching).
+    if (key === 'object') return { answer: f.object!, text: `scan_video printed the first object=${f.object}, so it appeared first.` };
     return { answer: f[key]!, text: `The first object that came and went has ${key}=${f[key]}.` };
   }
   return null;

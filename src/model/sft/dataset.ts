@@ -137,8 +137,8 @@ function stableJson(v: unknown): string {
 }
 
 const utf8 = new TextEncoder();
-/** Bump when workers/python/py/pv_tools.py changes what the helpers print (it is not hashed). */
-const DATA_VERSION = 3;
+/** Bump when workers/python/py/pv_tools.py changes what the helpers print, or the toolkit expert its words (neither is hashed). */
+const DATA_VERSION = 4;
 
 /** Changes whenever the expert's Python changes (so a stale cache is never reused). */
 const EXPERT_CODE = sha256Hex(utf8.encode(searchCode({ shape: 'star' }) + searchCode({ colour: 'red' }) + countingCode({ colour: 'red', shape: 'star', plural: 'red stars', k: 2 }) + videoScanCode(4) + videoLookCode())).slice(0, 16);

@@ -121,6 +121,21 @@ describe('SFT trainer', () => {
     b.model.dispose();
   }, 240_000);
 
+  it('fine-tunes given weights in place with their tokenizer (--init), starting from their loss', async () => {
+    const records = ds.records.slice(0, 2);
+    const cfg = { model: CONFIG, batchSize: 2, seqLen: 1024, steps: 12, timeBudgetMs: Infinity, seed: 3, optim: { lr: 1e-2, warmupSteps: 3 }, logEvery: 12 };
+    const first = await trainSft(records, cfg);
+    const before = Array.from(first.model.p('h0/mlp/fc/w').dataSync());
+    const again = await trainSft(records, cfg, { init: first.model, tokenizer: first.tokenizer });
+    expect(again.model).toBe(first.model);
+    expect(again.tokenizer).toBe(first.tokenizer);
+    // It went on from the trained weights (a fresh start would begin near log V again).
+    expect(again.log[0]!.loss).toBeLessThan(first.log[0]!.loss * 0.7);
+    expect(Array.from(again.model.p('h0/mlp/fc/w').dataSync())).not.toEqual(before);
+    await expect(trainSft(records, cfg, { init: first.model })).rejects.toThrow(/tokenizer it was trained with/);
+    first.model.dispose();
+  }, 240_000);
+
   it('stops on cancellation and on the time budget', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -127,6 +127,11 @@ export interface TrainSftOptions {
   beforeStep?: (step: number) => void | Promise<void>;
   /** Use this tokenizer instead of training one (its vocabulary must match the config). */
   tokenizer?: Tokenizer;
+  /**
+   * Fine-tune this model instead of a fresh one (its config replaces cfg.model; `tokenizer`
+   * must be the one it was trained with). It is trained in place and returned as the result's model.
+   */
+  init?: TinyVLM;
   now?: () => number;
 }
 
@@ -134,11 +139,13 @@ export async function trainSft(records: SftRecord[], cfg: SftTrainConfig, opts: 
   if (!records.length) throw new Error('SFT: the dataset is empty');
   const now = opts.now ?? (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
   const t0 = now();
+  if (opts.init && !opts.tokenizer) throw new Error('SFT: fine-tuning a model needs the tokenizer it was trained with');
   const tokenizer = opts.tokenizer ?? trainSftTokenizer(records, cfg.model.vocabSize);
-  if (opts.tokenizer && tokenizer.vocabSize !== cfg.model.vocabSize) throw new Error(`SFT: tokenizer vocabulary ${tokenizer.vocabSize} ≠ model vocabSize ${cfg.model.vocabSize}`);
+  const baseConfig = opts.init?.config ?? cfg.model;
+  if (opts.tokenizer && tokenizer.vocabSize !== baseConfig.vocabSize) throw new Error(`SFT: tokenizer vocabulary ${tokenizer.vocabSize} ≠ model vocabSize ${baseConfig.vocabSize}`);
   // A narrow corpus runs out of merges (pairs seen twice) before vocabSize: the model then gets
   // the tokenizer's smaller vocabulary (the config travels with the weights).
-  const modelConfig: ModelConfig = { ...cfg.model, vocabSize: tokenizer.vocabSize };
+  const modelConfig: ModelConfig = { ...baseConfig, vocabSize: tokenizer.vocabSize };
   const K = visualTokens(modelConfig);
   const seqLen = Math.min(cfg.seqLen, modelConfig.maxSeq);
   // Every row must show an image and carry loss inside the window: a batch without images
@@ -146,7 +153,7 @@ export async function trainSft(records: SftRecord[], cfg: SftTrainConfig, opts: 
   const all = withCounterfactuals(records, cfg.copyAugment ?? 0, new Rng(hashSeed('sft-augment', cfg.seed))).map((r) => recordToExample(tokenizer, r));
   const examples = all.filter((ex) => usableInWindow(ex, seqLen, K, tokenizer.imageId));
   if (!examples.length) throw new Error(`SFT: no example shows an image and carries loss within ${seqLen} positions`);
-  const model = TinyVLM.create(modelConfig, cfg.seed);
+  const model = opts.init ?? TinyVLM.create(modelConfig, cfg.seed);
   const opt = new AdamW({ totalSteps: cfg.steps, warmupSteps: Math.min(100, Math.max(1, Math.floor(cfg.steps / 10))), ...cfg.optim });
   const order = batchOrder(examples.length, cfg.batchSize, cfg.seed);
   const log: SftLogEntry[] = [];
@@ -196,7 +203,7 @@ export async function trainSft(records: SftRecord[], cfg: SftTrainConfig, opts: 
     flush();
   } catch (err) {
     opt.dispose();
-    model.dispose();
+    if (!opts.init) model.dispose();
     throw err;
   }
   opt.dispose();

@@ -232,12 +232,16 @@ def _colours_in(frame, min_px=4):
     return {c for c, k in counts.items() if k >= min_px}
 
 
+def _ordinal(i):
+    return ("first", "second", "third", "fourth", "fifth")[i] if i < 5 else "%dth" % (i + 1)
+
+
 def scan_video(video, show=True):
     """Find the objects that come and go in a video. Samples frames densely enough that an
     appearance lasting 3 % of the clip cannot fall between two samples, keeps the colours seen
     in fewer than half of the samples, then checks every frame around each sighting. Prints one
-    line per event in order of appearance (object, colour, shape, part of the clip, frame range,
-    seconds) and shows the object in its middle frame. Returns the events as tuples."""
+    line per event in order of appearance (first, second, …: object, colour, shape, part of the
+    clip, frame range, seconds) and shows the object in its middle frame. Returns the events as tuples."""
     from PIL import Image
 
     n = len(video)
@@ -251,7 +255,7 @@ def scan_video(video, show=True):
     transient = sorted(((c, f) for c, f in seen.items() if len(f) < len(sampled) / 2), key=lambda cf: cf[1][0])
     print("scan_video: %d frames at %g fps, %d sampled; %d object(s) came and went" % (n, fps, len(sampled), len(transient)))
     events = []
-    for c, f in transient:
+    for rank, (c, f) in enumerate(transient):
         lo, hi = max(0, f[0] - step), min(n - 1, f[-1] + step)
         dense = [i for i in range(lo, hi + 1) if c in _colours_in(video[i])] or f
         a, b = dense[0], dense[-1]
@@ -262,7 +266,8 @@ def scan_video(video, show=True):
         kind = _shape_of(best) if best else "object"
         part = _PARTS[min(2, (3 * (a + b)) // (2 * n))]
         events.append((c, kind, a, b, part))
-        print("  object=%s %s colour=%s shape=%s part=%s frames=%d-%d (%.1fs to %.1fs)" % (c, kind, c, kind, part, a, b, a / fps, b / fps))
+        # The ordinal leads the line, so "the first object=" names one line and one only.
+        print("  %s object=%s %s colour=%s shape=%s part=%s frames=%d-%d (%.1fs to %.1fs)" % (_ordinal(rank), c, kind, c, kind, part, a, b, a / fps, b / fps))
         if show and best:
             _show_around(frame, _bbox(best), "%s %s, frame %d" % (c, kind, mid))
     return events
