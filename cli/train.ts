@@ -1,6 +1,6 @@
 /**
  * `npm run train -- [--config demo|test|paper|file.json] [--init dir] [--out dir] [--steps N]
- *     [--seed s] [--tool-reward c] [--group G] [--prompts P] [--oversample f] [--lr x]
+ *     [--seed s] [--tool-reward c] [--tool-failure p] [--group G] [--prompts P] [--oversample f] [--lr x]
  *     [--max-turns T] [--max-new-tokens n] [--temperature t] [--std-norm] [--no-std-rank]
  *     [--require-image] [--kl c] [--task-pool n] [--python-workers k] [--backend wasm|cpu]`
  *
@@ -28,7 +28,7 @@ import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
 
 const USAGE =
-  'usage: npm run train -- [--config demo|test|paper|file.json] [--init dir] [--out dir] [--steps N] [--seed s] [--tool-reward c] [--group G] [--prompts P] [--oversample f] [--lr x] [--max-turns T] [--max-new-tokens n] [--temperature t] [--std-norm] [--no-std-rank] [--require-image] [--kl c] [--task-pool n] [--python-workers k] [--backend wasm|cpu]';
+  'usage: npm run train -- [--config demo|test|paper|file.json] [--init dir] [--out dir] [--steps N] [--seed s] [--tool-reward c] [--tool-failure p] [--group G] [--prompts P] [--oversample f] [--lr x] [--max-turns T] [--max-new-tokens n] [--temperature t] [--std-norm] [--no-std-rank] [--require-image] [--kl c] [--task-pool n] [--python-workers k] [--backend wasm|cpu]';
 
 function num(name: string, v: string | undefined, { int = false, min = 0 } = {}): number | undefined {
   if (v === undefined) return undefined;
@@ -62,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       steps: { type: 'string' },
       seed: { type: 'string' },
       'tool-reward': { type: 'string' },
+      'tool-failure': { type: 'string' },
       group: { type: 'string' },
       prompts: { type: 'string' },
       oversample: { type: 'string' },
@@ -89,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   set('steps', num('steps', values.steps, { int: true }));
   set('seed', num('seed', values.seed, { int: true }));
   set('toolRewardCoef', num('tool-reward', values['tool-reward']));
+  set('toolFailureRate', num('tool-failure', values['tool-failure']));
   set('groupSize', num('group', values.group, { int: true, min: 2 }));
   set('promptsPerStep', num('prompts', values.prompts, { int: true, min: 1 }));
   set('oversample', num('oversample', values.oversample, { min: 1 }));

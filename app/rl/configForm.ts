@@ -70,6 +70,10 @@ export const FIELD_GROUPS: ReadonlyArray<{ title: string; fields: Field[] }> = [
     title: 'Reward and advantages',
     fields: [
       num('toolRewardCoef', 'Tool-reward coefficient', 'R = acc + coef × tool calls, only when correct (0 = off)', 'num', 0, 1, 0.05),
+      {
+        ...num('toolFailureRate', 'Tool failure rate', 'Share of tool calls that fail like a flaky sandbox (episode ends, reward 0): the risk a tool call adds', 'num', 0, 0.9, 0.05),
+        get: (c) => c.toolFailureRate ?? 0,
+      },
       { id: 'stdNormalize', label: 'Std normalisation', help: 'Divide advantages by the group std (off in PyVision-RL)', kind: 'bool', get: (c) => c.stdNormalize, set: (c, v) => ({ ...c, stdNormalize: v }) },
       { id: 'rankByStd', label: 'Std ranking', help: 'Keep the groups with the largest reward std', kind: 'bool', get: (c) => c.rankByStd, set: (c, v) => ({ ...c, rankByStd: v }) },
     ],

@@ -9,7 +9,7 @@ import { DecodeContext } from './generate';
 import { matchLength } from './copyHead';
 import { noiseImage, testTokenizer } from './testHelpers';
 import { AdamW, sftStep } from './trainStep';
-import { TinyVLM } from './transformer';
+import { TinyVLM, type TrainBatch } from './transformer';
 
 const tok = testTokenizer();
 const COPY: ModelConfig = { ...TEST_CONFIG, copyHead: true };
@@ -38,6 +38,19 @@ function forwardLogprobs(model: TinyVLM, ids: number[], images: typeof image[], 
     const z = row.reduce((acc, x, v) => (banned.has(v) ? acc : acc + Math.exp(x)), 0);
     return row[id]! - Math.log(z);
   });
+}
+
+/** Share of held-out loss tokens given p > ½ after `steps` SFT steps of a fresh model on the task `batchOf` draws. */
+async function accuracyAfter(config: ModelConfig, batchOf: (rng: Rng) => TrainBatch, steps: number, trainSeed: number, heldOutSeed: number): Promise<number> {
+  const heldOut = batchOf(new Rng(heldOutSeed));
+  const m = TinyVLM.create(config, 2);
+  const opt = new AdamW({ lr: 1e-2, warmupSteps: 5, totalSteps: steps, weightDecay: 0 });
+  const rng = new Rng(trainSeed);
+  for (let i = 0; i < steps; i++) await sftStep(m, opt, batchOf(rng));
+  const lp = tf.tidy(() => Array.from(m.tokenLogprobs(heldOut).logprobs.dataSync()));
+  opt.dispose();
+  m.dispose();
+  return lp.filter((x) => x > Math.log(0.5)).length / lp.length;
 }
 
 describe('copy head', () => {
@@ -110,19 +123,8 @@ describe('copy head', () => {
       });
       return packBatch(examples, { seqLen: 17, imageId: tok.imageId, padId: tok.padId, K });
     };
-    const heldOut = batchOf(new Rng(321));
-    const accuracyAfter = async (config: ModelConfig) => {
-      const m = TinyVLM.create(config, 2);
-      const opt = new AdamW({ lr: 1e-2, warmupSteps: 5, totalSteps: 60, weightDecay: 0 });
-      const rng = new Rng(6);
-      for (let i = 0; i < 60; i++) await sftStep(m, opt, batchOf(rng));
-      const lp = tf.tidy(() => Array.from(m.tokenLogprobs(heldOut).logprobs.dataSync()));
-      opt.dispose();
-      m.dispose();
-      return lp.filter((x) => x > Math.log(0.5)).length / lp.length;
-    };
-    const withMatch = await accuracyAfter(COPY);
-    const without = await accuracyAfter(NO_MATCH);
+    const withMatch = await accuracyAfter(COPY, batchOf, 60, 6, 321);
+    const without = await accuracyAfter(NO_MATCH, batchOf, 60, 6, 321);
     expect(withMatch).toBeGreaterThan(0.9);
     expect(without).toBeLessThan(0.6);
   }, 60_000);
@@ -137,19 +139,8 @@ describe('copy head', () => {
       });
       return packBatch(examples, { seqLen: 14, imageId: tok.imageId, padId: tok.padId, K });
     };
-    const heldOut = batchOf(new Rng(999));
-    const accuracyAfter = async (config: ModelConfig) => {
-      const m = TinyVLM.create(config, 2);
-      const opt = new AdamW({ lr: 1e-2, warmupSteps: 5, totalSteps: 100, weightDecay: 0 });
-      const rng = new Rng(5);
-      for (let i = 0; i < 100; i++) await sftStep(m, opt, batchOf(rng));
-      const lp = tf.tidy(() => Array.from(m.tokenLogprobs(heldOut).logprobs.dataSync()));
-      opt.dispose();
-      m.dispose();
-      return lp.filter((x) => x > Math.log(0.5)).length / lp.length;
-    };
-    const withCopy = await accuracyAfter(COPY);
-    const without = await accuracyAfter(PLAIN);
+    const withCopy = await accuracyAfter(COPY, batchOf, 100, 5, 999);
+    const without = await accuracyAfter(PLAIN, batchOf, 100, 5, 999);
     expect(withCopy).toBeGreaterThan(0.9);
     expect(without).toBeLessThan(0.5);
   }, 60_000);

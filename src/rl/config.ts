@@ -59,6 +59,13 @@ export interface RlConfig {
   // ---- reward ----
   /** Accumulative tool reward: R = acc + coef × toolCalls × 1[acc = 1]; 0 turns it off. */
   toolRewardCoef: number;
+  /**
+   * Share of tool calls that fail as a flaky sandbox's would (a timeout the policy cannot
+   * prevent; with training-time error semantics the episode ends with reward 0). 0 (the
+   * default; absent in older runs) = none. A teaching knob for the collapse demo: it sets how
+   * much risk a tool call adds (rollouts.ts).
+   */
+  toolFailureRate?: number;
 
   // ---- advantages, filtering, ranking ----
   /** Divide advantages by the group's reward std (off: PyVision-RL found it makes training fluctuate). */
@@ -207,6 +214,8 @@ export function validateRlConfig(c: RlConfig): RlConfig {
   if (!(c.oversample >= 1)) throw new Error(`RL config: oversample must be ≥ 1 (got ${c.oversample})`);
   if (!(c.temperature > 0)) throw new Error(`RL config: temperature must be > 0 (got ${c.temperature})`);
   if (!(c.toolRewardCoef >= 0)) throw new Error(`RL config: toolRewardCoef must be ≥ 0 (got ${c.toolRewardCoef})`);
+  const flake = c.toolFailureRate ?? 0;
+  if (!(flake >= 0 && flake < 1)) throw new Error(`RL config: toolFailureRate must be in [0, 1) (got ${c.toolFailureRate})`);
   if (!(c.clipEps > 0 && c.clipEps < 1)) throw new Error(`RL config: clipEps must be in (0, 1) (got ${c.clipEps})`);
   if (!(c.klCoef >= 0) || !(c.entropyCoef >= 0)) throw new Error('RL config: klCoef and entropyCoef must be ≥ 0');
   if (!Object.values(c.mix).some((w) => (w ?? 0) > 0)) throw new Error('RL config: the task mix is empty');

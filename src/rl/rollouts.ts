@@ -26,8 +26,8 @@ import { visualTokens } from '../model/config';
 import { DecodeContext, DEFAULT_STOPS, yieldToEventLoop } from '../model/generate';
 import type { Tokenizer } from '../model/tokenizer';
 import type { TinyVLM } from '../model/transformer';
-import type { PythonRuntime } from '../runtime/types';
-import { hashSeed } from '../tasks/rng';
+import type { PythonRuntime, RunResult } from '../runtime/types';
+import { Rng, hashSeed } from '../tasks/rng';
 import type { Task } from '../tasks/types';
 import { formatWithSampledIds } from './examples';
 
@@ -212,6 +212,8 @@ export interface RolloutOptions {
   runtime: PythonRuntime;
   generator: BatchedGenerator;
   loop: Pick<LoopConfig, 'maxTurns' | 'maxImages' | 'toolRewardCoef'>;
+  /** Simulated tool failures (RlConfig.toolFailureRate), drawn per trajectory from (seed, request id). */
+  toolFailure?: { rate: number; seed: number };
   concurrency: number;
   signal?: AbortSignal;
   onRollout?: (r: Rollout, done: number, total: number) => void;
@@ -249,7 +251,7 @@ export async function runRollouts(requests: RolloutRequest[], opts: RolloutOptio
         trajectory = await runTrajectory({
           task: request.task,
           policy,
-          runtime: opts.runtime,
+          runtime: opts.toolFailure && opts.toolFailure.rate > 0 ? withToolFailures(opts.runtime, opts.toolFailure.rate, hashSeed('tool-failure', opts.toolFailure.seed, request.id)) : opts.runtime,
           config,
           signal: opts.signal,
           id: request.id,
@@ -270,4 +272,38 @@ export async function runRollouts(requests: RolloutRequest[], opts: RolloutOptio
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, requests.length) }, worker));
   if (opts.signal?.aborted) throw new DOMException('Training was stopped.', 'AbortError');
   return out;
+}
+
+/**
+ * The runtime as seen through a flaky sandbox: each run fails with probability `rate` without
+ * running (a timeout, as a real sandbox sometimes gives), decided by an rng seeded per
+ * trajectory, so the same trajectory id meets the same failures in every arm of an experiment.
+ */
+export function withToolFailures(runtime: PythonRuntime, rate: number, seed: number): PythonRuntime {
+  const rng = new Rng(seed);
+  return {
+    start: () => runtime.start(),
+    status: () => runtime.status(),
+    onStatus: (listener) => runtime.onStatus(listener),
+    dispose: () => runtime.dispose(),
+    async openSession(inputs) {
+      const session = await runtime.openSession(inputs);
+      return {
+        get id() {
+          return session.id;
+        },
+        get lost() {
+          return session.lost;
+        },
+        interrupt: () => session.interrupt(),
+        reset: () => session.reset(),
+        close: () => session.close(),
+        async run(code: string): Promise<RunResult> {
+          if (!rng.chance(rate)) return session.run(code);
+          const message = 'The tool call failed: the sandbox timed out (a simulated failure; toolFailureRate).';
+          return { ok: false, output: '', outputTruncated: false, figures: [], figuresDropped: 0, error: { kind: 'timeout', type: 'ToolFailure', message, traceback: '' }, wallMs: 0 };
+        },
+      };
+    },
+  };
 }

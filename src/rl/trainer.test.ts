@@ -25,7 +25,7 @@ import { rlConfig } from './config';
 import { endMetric, M } from './metrics';
 import { trajectoryExample } from './examples';
 import { packMicroBatches } from './grpo';
-import { BatchedGenerator, runRollouts } from './rollouts';
+import { BatchedGenerator, runRollouts, withToolFailures } from './rollouts';
 import { loadLatestCheckpoint, memoryRunStore } from './runStore';
 import { GrpoTrainer } from './trainer';
 
@@ -132,5 +132,33 @@ describe('GRPO trainer', () => {
       expect(forward.length).toBe(sampled.length);
       sampled.forEach((lp, i) => expect(Math.abs(lp - forward[i]!)).toBeLessThan(1e-3));
     }
+  }, 120_000);
+
+  it('simulated tool failures end tool-using rollouts with reward 0 (not as broken), the same way for the same seed', async () => {
+    const generator = new BatchedGenerator(model, tok, { maxNewTokens: 40, temperature: 1, maxDecodeBatch: 8, seed: 9 });
+    const rollouts = await runRollouts(
+      Array.from({ length: 8 }, (_, i) => ({ task, id: `flaky-${i}` })),
+      { runtime, generator, loop: { maxTurns: 3, maxImages: 12, toolRewardCoef: 0.1 }, toolFailure: { rate: 1, seed: 1 }, concurrency: 4 },
+    );
+    const withCode = rollouts.filter((r) => r.trajectory.turns.some((t) => t.code !== null));
+    expect(withCode.length).toBeGreaterThan(0);
+    for (const r of withCode) {
+      expect(r.trajectory.endReason).toBe('ERROR_IN_ACTION');
+      expect(r.trajectory.turns.find((t) => t.code !== null)!.observation!.error!.type).toBe('ToolFailure');
+      expect(r.trajectory.reward!.total).toBe(0);
+      expect(r.broken).toBeNull(); // the policy's risk, not a broken interaction: it stays in the update
+    }
+    // Per-seed failure pattern: reproducible, and a rate of ½ lets some calls through.
+    const pattern = async (seed: number) => {
+      const s = await withToolFailures(runtime, 0.5, seed).openSession();
+      const oks: boolean[] = [];
+      for (let i = 0; i < 16; i++) oks.push((await s.run('x = 1')).ok);
+      await s.close();
+      return oks;
+    };
+    const a = await pattern(42);
+    expect(await pattern(42)).toEqual(a);
+    expect(a).toContain(true);
+    expect(a).toContain(false);
   }, 120_000);
 });

@@ -174,6 +174,7 @@ export class GrpoTrainer {
         runtime,
         generator,
         loop: cfg,
+        toolFailure: { rate: cfg.toolFailureRate ?? 0, seed: cfg.seed },
         concurrency: cfg.concurrency,
         signal,
         onRollout: this.deps.onRollout,
