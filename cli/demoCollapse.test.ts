@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RL_PRESETS, rlConfig } from '../src/rl/config';
 import { M, type StepMetrics } from '../src/rl/metrics';
-import { ARMS, armConfigs, collapseSvg, movingAverage, parseMix, readMetrics, summarize, toolPressure } from './demoCollapse';
+import { ARMS, armConfigs, collapseSvg, movingAverage, pathStats, pathThirds, readMetrics, summarize, toolPressure } from './collapseReport';
+import { parseMix } from '../src/tasks/suites';
 
 /** Synthetic metrics: tool calls go from `from` to `to` linearly over n steps. */
 function arm(n: number, from: number, to: number, acc = 0.5): StepMetrics[] {
@@ -119,5 +120,21 @@ describe('demo:collapse tool pressure', () => {
     ]);
     expect(p[0]).toEqual({ step: 1, trained: 2, trainedWithTools: 1, toolAdvantageSum: -0.5, toolAdvantageMean: -0.5, directAdvantageMean: 0.5 });
     expect(p[1]).toEqual({ step: 2, trained: 0, trainedWithTools: 0, toolAdvantageSum: 0, toolAdvantageMean: null, directAdvantageMean: null });
+  });
+
+  it('splits every rollout (kept or not) into tool and direct paths with their accuracy and error types', () => {
+    const member = (toolCalls: number, accuracy: number, errorType: string | null = null) => ({ fate: 'group-dropped', toolCalls, trainAdvantage: 0, accuracy, errorType });
+    const lines = [
+      { step: 1, groups: [{ fate: 'kept', members: [member(1, 1), member(1, 0, 'ToolFailure'), member(0, 1), member(0, 1)] }] },
+      { step: 2, groups: [{ fate: 'all-correct', members: [member(0, 1), member(2, 1)] }] },
+      { step: 3, groups: [{ fate: 'kept', members: [member(1, 0, 'NameError'), member(0, 0)] }] },
+    ];
+    const s = pathStats(lines, 1, 2);
+    expect(s).toEqual({ steps: [1, 2], tool: { n: 3, accuracy: 0.667 }, direct: { n: 3, accuracy: 1 }, errors: { ToolFailure: 1 } });
+    const t = pathThirds(lines, 3);
+    expect(t.first.steps).toEqual([1, 1]);
+    expect(t.last).toEqual({ steps: [3, 3], tool: { n: 1, accuracy: 0 }, direct: { n: 1, accuracy: 0 }, errors: { NameError: 1 } });
+    expect(t.all.tool.n + t.all.direct.n).toBe(8);
+    expect(pathStats(lines, 9, 9).tool.accuracy).toBeNull();
   });
 });

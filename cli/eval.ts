@@ -29,15 +29,10 @@ import { selectBackend, type BackendName } from '../src/model/backend';
 import { TinyPolicy } from '../src/model/tinyPolicy';
 import { Tokenizer } from '../src/model/tokenizer';
 import { loadModel, nodeFileHandler } from '../src/model/weights';
+import { numberOr } from './args';
 
 const USAGE = `usage: npm run eval -- --policy scripted|baseline|tiny --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--strategy ${EXPERT_STRATEGIES.join('|')}] [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl] [--trajectories file.jsonl]`;
 
-function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
-  if (v === undefined) return def;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (int && !Number.isInteger(x)) || x < min) throw new Error(`--${name} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got '${v}'`);
-  return x;
-}
 
 function strategyOf(v: string | undefined): ExpertStrategy {
   if (v === undefined) return 'oracle-crop';
@@ -75,12 +70,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const suite = values.suite!;
   if (!isSuiteName(suite)) throw new Error(`unknown suite '${suite}' (known: ${SUITE_NAMES.join(', ')})`);
-  const n = num('n', values.n, 20, { int: true, min: 1 });
-  const seed = num('seed', values.seed, 1, { int: true });
-  const concurrency = num('concurrency', values.concurrency, 2, { int: true, min: 1 });
+  const n = numberOr('n', values.n, 20, { int: true, min: 1 });
+  const seed = numberOr('seed', values.seed, 1, { int: true });
+  const concurrency = numberOr('concurrency', values.concurrency, 2, { int: true, min: 1 });
   const errorMode = (values['error-mode'] ?? TRAINING_LOOP.errorMode) as ErrorMode;
   if (errorMode !== 'end' && errorMode !== 'feed-back') throw new Error(`--error-mode must be end or feed-back, got '${errorMode}'`);
-  const config: LoopConfig = { ...TRAINING_LOOP, maxTurns: num('turns', values.turns, TRAINING_LOOP.maxTurns, { int: true, min: 1 }), errorMode };
+  const config: LoopConfig = { ...TRAINING_LOOP, maxTurns: numberOr('turns', values.turns, TRAINING_LOOP.maxTurns, { int: true, min: 1 }), errorMode };
 
   let policy: Policy;
   let release = () => {};
@@ -89,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     const dir = path.resolve(values.weights!);
     const { model, meta } = await loadModel(nodeFileHandler(dir));
     if (!meta.tokenizer) throw new Error(`${dir}/model.json carries no tokenizer`);
-    const tiny = new TinyPolicy(model, Tokenizer.fromJSON(meta.tokenizer), { name: meta.name ?? 'tiny', temperature: num('temperature', values.temperature, 0), seed, cacheSlots: 2 * concurrency });
+    const tiny = new TinyPolicy(model, Tokenizer.fromJSON(meta.tokenizer), { name: meta.name ?? 'tiny', temperature: numberOr('temperature', values.temperature, 0), seed, cacheSlots: 2 * concurrency });
     policy = tiny;
     release = () => {
       tiny.dispose();
@@ -98,9 +93,9 @@ export async function main(argv: string[]): Promise<number> {
   } else if (values.policy === 'scripted') {
     policy = createScriptedExpert({
       seed,
-      skipToolsProb: num('skip', values.skip, 0),
-      slipProb: num('slip', values.slip, 0),
-      guessProb: num('guess', values.guess, 0),
+      skipToolsProb: numberOr('skip', values.skip, 0),
+      slipProb: numberOr('slip', values.slip, 0),
+      guessProb: numberOr('guess', values.guess, 0),
       strategy: strategyOf(values.strategy),
     });
   } else if (values.policy === 'baseline') {
@@ -120,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
       config,
       n,
       concurrency,
-      upFrontFrames: num('frames', values.frames, 0, { int: true }),
+      upFrontFrames: numberOr('frames', values.frames, 0, { int: true }),
       makeTask: (i) => suiteTask(suite, i, seed),
       onItem: (item, traj, done) => {
         if (itemsFile !== null) fs.writeSync(itemsFile, JSON.stringify(item) + '\n');
@@ -130,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
-    const out = { policy: { kind: policy.kind, name: policy.name }, suite, suiteDescription: SUITES[suite].description, seed, config, upFrontFrames: num('frames', values.frames, 0, { int: true }), ...summary };
+    const out = { policy: { kind: policy.kind, name: policy.name }, suite, suiteDescription: SUITES[suite].description, seed, config, upFrontFrames: numberOr('frames', values.frames, 0, { int: true }), ...summary };
     console.log(JSON.stringify(out, null, 2));
     return 0;
   } finally {

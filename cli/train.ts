@@ -26,16 +26,11 @@ import { nodeRunStore } from '../src/rl/runStore';
 import { trainGrpo } from '../src/rl/trainer';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
+import { optionalNumber } from './args';
 
 const USAGE =
   'usage: npm run train -- [--config demo|test|paper|file.json] [--init dir] [--out dir] [--steps N] [--seed s] [--tool-reward c] [--tool-failure p] [--group G] [--prompts P] [--oversample f] [--lr x] [--max-turns T] [--max-new-tokens n] [--temperature t] [--std-norm] [--no-std-rank] [--require-image] [--kl c] [--task-pool n] [--python-workers k] [--backend wasm|cpu]';
 
-function num(name: string, v: string | undefined, { int = false, min = 0 } = {}): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (int && !Number.isInteger(x)) || x < min) throw new Error(`--${name} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got '${v}'`);
-  return x;
-}
 
 /** The config from --config (a preset name or a JSON file of overrides). */
 export function loadConfig(spec: string): { config: RlConfig; name: string } {
@@ -87,28 +82,28 @@ export async function main(argv: string[]): Promise<number> {
   const { config: base, name } = loadConfig(values.config!);
   const over: Partial<RlConfig> = {};
   const set = <K extends keyof RlConfig>(k: K, v: RlConfig[K] | undefined) => v !== undefined && (over[k] = v);
-  set('steps', num('steps', values.steps, { int: true }));
-  set('seed', num('seed', values.seed, { int: true }));
-  set('toolRewardCoef', num('tool-reward', values['tool-reward']));
-  set('toolFailureRate', num('tool-failure', values['tool-failure']));
-  set('groupSize', num('group', values.group, { int: true, min: 2 }));
-  set('promptsPerStep', num('prompts', values.prompts, { int: true, min: 1 }));
-  set('oversample', num('oversample', values.oversample, { min: 1 }));
-  set('maxTurns', num('max-turns', values['max-turns'], { int: true, min: 1 }));
-  set('maxNewTokens', num('max-new-tokens', values['max-new-tokens'], { int: true, min: 1 }));
-  set('temperature', num('temperature', values.temperature));
-  set('klCoef', num('kl', values.kl));
-  set('taskPool', num('task-pool', values['task-pool'], { int: true }));
+  set('steps', optionalNumber('steps', values.steps, { int: true }));
+  set('seed', optionalNumber('seed', values.seed, { int: true }));
+  set('toolRewardCoef', optionalNumber('tool-reward', values['tool-reward']));
+  set('toolFailureRate', optionalNumber('tool-failure', values['tool-failure']));
+  set('groupSize', optionalNumber('group', values.group, { int: true, min: 2 }));
+  set('promptsPerStep', optionalNumber('prompts', values.prompts, { int: true, min: 1 }));
+  set('oversample', optionalNumber('oversample', values.oversample, { min: 1 }));
+  set('maxTurns', optionalNumber('max-turns', values['max-turns'], { int: true, min: 1 }));
+  set('maxNewTokens', optionalNumber('max-new-tokens', values['max-new-tokens'], { int: true, min: 1 }));
+  set('temperature', optionalNumber('temperature', values.temperature));
+  set('klCoef', optionalNumber('kl', values.kl));
+  set('taskPool', optionalNumber('task-pool', values['task-pool'], { int: true }));
   if (values['std-norm']) over.stdNormalize = true;
   if (values['no-std-rank']) over.rankByStd = false;
-  const lr = num('lr', values.lr);
+  const lr = optionalNumber('lr', values.lr);
   const config = validateRlConfig({
     ...base,
     ...over,
     filter: { ...base.filter, ...(values['require-image'] ? { requireImageObservation: true } : {}) },
     optim: { ...base.optim, ...(lr !== undefined ? { lr } : {}) },
   });
-  const workers = num('python-workers', values['python-workers'], { int: true, min: 1 })!;
+  const workers = optionalNumber('python-workers', values['python-workers'], { int: true, min: 1 })!;
 
   const init = path.resolve(values.init!);
   if (!fs.existsSync(path.join(init, 'model.json'))) throw new Error(`--init: no model.json in ${init} (train one with npm run train:sft)`);

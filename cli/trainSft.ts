@@ -37,16 +37,11 @@ import { EXPERT_STRATEGIES, type ExpertStrategy } from '../src/policies/scripted
 import { parseMix } from '../src/tasks/suites';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
+import { numberOr } from './args';
 
 const USAGE =
   'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k] [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off] [--copy-match n] [--init dir]';
 
-function num(name: string, v: string | undefined, def: number, { int = false, min = 0 } = {}): number {
-  if (v === undefined) return def;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (int && !Number.isInteger(x)) || x < min) throw new Error(`--${name} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got '${v}'`);
-  return x;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -85,27 +80,27 @@ export async function main(argv: string[]): Promise<number> {
   if (!(preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}`);
   const strategy = values.strategy as ExpertStrategy;
   if (!EXPERT_STRATEGIES.includes(strategy)) throw new Error(`--strategy must be one of ${EXPERT_STRATEGIES.join(', ')}`);
-  const seed = num('seed', values.seed, 1, { int: true });
-  const tasks = num('tasks', values.tasks, 800, { int: true, min: 1 });
-  const steps = num('steps', values.steps, 1600, { int: true, min: 1 });
-  const minutes = num('minutes', values.minutes, 60);
-  const concurrency = num('concurrency', values.concurrency, 2, { int: true, min: 1 });
+  const seed = numberOr('seed', values.seed, 1, { int: true });
+  const tasks = numberOr('tasks', values.tasks, 800, { int: true, min: 1 });
+  const steps = numberOr('steps', values.steps, 1600, { int: true, min: 1 });
+  const minutes = numberOr('minutes', values.minutes, 60);
+  const concurrency = numberOr('concurrency', values.concurrency, 2, { int: true, min: 1 });
   const model = cloneConfig(PRESETS[preset]);
   // Architecture ablations (config.ts): --token-shift n, --copy-head on|off, --copy-match n.
-  if (values['token-shift'] !== undefined) model.tokenShift = num('token-shift', values['token-shift'], 0, { int: true });
-  if (values['copy-match'] !== undefined) model.copyMatch = num('copy-match', values['copy-match'], 0, { int: true });
+  if (values['token-shift'] !== undefined) model.tokenShift = numberOr('token-shift', values['token-shift'], 0, { int: true });
+  if (values['copy-match'] !== undefined) model.copyMatch = numberOr('copy-match', values['copy-match'], 0, { int: true });
   if (values['copy-head'] !== undefined) {
     if (!['on', 'off'].includes(values['copy-head'])) throw new Error(`--copy-head must be on or off, got '${values['copy-head']}'`);
     model.copyHead = values['copy-head'] === 'on';
   }
   const shape = preset === 'test' ? TEST_SFT_BATCH : DEFAULT_SFT_BATCH;
-  const batchSize = num('batch', values.batch, shape.batchSize, { int: true, min: 1 });
-  const seqLen = num('seq-len', values['seq-len'], preset === 'test' ? model.maxSeq : shape.seqLen, { int: true, min: 8 });
+  const batchSize = numberOr('batch', values.batch, shape.batchSize, { int: true, min: 1 });
+  const seqLen = numberOr('seq-len', values['seq-len'], preset === 'test' ? model.maxSeq : shape.seqLen, { int: true, min: 8 });
   const backend = await selectBackend({ force: values.backend as BackendName });
   const t0 = Date.now();
 
   const base = defaultDataOptions();
-  const upFrontShare = num('upfront', values.upfront, base.videoUpFront?.share ?? 0);
+  const upFrontShare = numberOr('upfront', values.upfront, base.videoUpFront?.share ?? 0);
   if (upFrontShare > 1) throw new Error(`--upfront must be a share in [0, 1], got ${upFrontShare}`);
   const dataOptions = defaultDataOptions({
     tasks,
@@ -113,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     videoUpFront: upFrontShare > 0 ? { share: upFrontShare, frames: UPFRONT_FRAMES } : undefined,
     ...(values.mix ? { mix: parseMix(values.mix) } : {}),
     imageSide: model.visual.imageSide,
-    expert: { ...base.expert, strategy, skipToolsProb: num('skip', values.skip, base.expert.skipToolsProb), slipProb: num('slip', values.slip, base.expert.slipProb) },
+    expert: { ...base.expert, strategy, skipToolsProb: numberOr('skip', values.skip, base.expert.skipToolsProb), slipProb: numberOr('slip', values.slip, base.expert.slipProb) },
   });
   const runtime = await createNodeRuntime({ poolSize: concurrency, maxWorkers: concurrency, packages: 'compat' });
   let ds;
@@ -143,7 +138,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const result = await trainSft(
     ds.records,
-    { model, batchSize, seqLen, steps, timeBudgetMs: Math.max(0, budgetMs), seed, copyAugment: num('augment', values.augment, 3, { int: true }), optim: values.lr ? { lr: num('lr', values.lr, 3e-3) } : {}, logEvery: Math.max(1, Math.min(50, Math.floor(steps / 20))) },
+    { model, batchSize, seqLen, steps, timeBudgetMs: Math.max(0, budgetMs), seed, copyAugment: numberOr('augment', values.augment, 3, { int: true }), optim: values.lr ? { lr: numberOr('lr', values.lr, 3e-3) } : {}, logEvery: Math.max(1, Math.min(50, Math.floor(steps / 20))) },
     { ...(init ? { init: init.model, tokenizer: init.tokenizer } : {}), onLog: (e) => console.error(`step ${e.step}: loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)} |g| ${e.gradNorm.toFixed(2)} ${(e.elapsedMs / 1000).toFixed(0)} s`) },
   );
   const out = path.resolve(values.out!);
@@ -161,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
       batchSize,
       seqLen,
       optim: values.lr ? { lr: Number(values.lr) } : 'DEFAULT_OPTIM',
-      copyAugment: num('augment', values.augment, 3, { int: true }),
+      copyAugment: numberOr('augment', values.augment, 3, { int: true }),
       examples: result.examples,
       unusableExamples: result.unusableExamples,
       truncatedExamples: result.truncatedExamples,

@@ -122,3 +122,25 @@ test('the collapse demo trains two arms side by side; runs compare and delete', 
   await expect(runs).toHaveCount(1);
   expect(errors, 'uncaught page errors').toEqual([]);
 });
+
+test('the collapse demo sets itself up as npm run demo:collapse does: its start weights and preset, kept across a reload', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = await open(page);
+  const hashOf = (name: string) =>
+    (JSON.parse(readFileSync(`public/models/${name}/model.json`, 'utf8')) as { userDefinedMetadata: { contentHash: string } }).userDefinedMetadata.contentHash;
+  const start = hashOf('collapse-start');
+  expect(start).not.toBe(hashOf('tiny'));
+  await expect(page.getByTestId('model-current')).toHaveAttribute('title', new RegExp(hashOf('tiny')));
+  await page.getByTestId('rl-collapse-setup').click();
+  await expect(page.getByTestId('model-current')).toHaveAttribute('title', new RegExp(start), { timeout: 60_000 });
+  await expect(page.getByTestId('rl-preset')).toHaveValue('collapse');
+  await expect(page.getByTestId('rl-toolFailureRate')).not.toHaveValue('0');
+  // The choice of weights survives a reload; the shipped policy is one click away.
+  await page.reload();
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('model-current')).toHaveAttribute('title', new RegExp(start));
+  await page.getByTestId('tab-model').click();
+  await page.getByTestId('load-shipped').click();
+  await expect(page.getByTestId('model-current')).toHaveAttribute('title', new RegExp(hashOf('tiny')), { timeout: 60_000 });
+  expect(errors, 'uncaught page errors').toEqual([]);
+});

@@ -83,6 +83,15 @@ export function WeightsPanel() {
         <button type="button" data-testid="load-shipped" disabled={busy} onClick={() => void loadShipped()}>
           Load the shipped weights
         </button>
+        <button
+          type="button"
+          data-testid="load-collapse-start"
+          disabled={busy}
+          onClick={() => void loadShipped('collapse-start')}
+          title="The policy fine-tuned to answer glance questions directly most of the time: the start of the interaction-collapse demo"
+        >
+          Load the collapse-demo start
+        </button>
       </form>
 
       <div className="toolbar">

@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { createStore, del, getMany, keys, setMany, type UseStore } from 'idb-keyval';
 import type { WeightsInfo } from './weightFiles';
+import { isShippedModelName, type ShippedModelName } from './shippedWeights';
 
 export interface SavedWeightsEntry {
   /** The name it is saved under (unique key). */
@@ -67,13 +68,14 @@ export async function deleteSaved(key: string): Promise<void> {
 }
 
 /** Remembered across reloads: which weights to load on start. */
-export type WeightsSelection = { kind: 'shipped' } | { kind: 'saved'; key: string };
+export type WeightsSelection = { kind: 'shipped'; name?: ShippedModelName } | { kind: 'saved'; key: string };
 const SELECTION_KEY = 'pyvision.model.selection.v1';
 
 export function readSelection(): WeightsSelection {
   try {
     const v = JSON.parse(localStorage.getItem(SELECTION_KEY) ?? 'null') as WeightsSelection | null;
     if (v?.kind === 'saved' && typeof v.key === 'string') return v;
+    if (v?.kind === 'shipped' && isShippedModelName(v.name)) return { kind: 'shipped', name: v.name };
   } catch {
     /* fall through */
   }

@@ -1,7 +1,8 @@
 /**
- * The shipped weights (public/models/tiny/: model.json, weights.bin, tokenizer.json, card.json),
+ * The shipped weights (public/models/<name>/: model.json, weights.bin, tokenizer.json, card.json),
  * fetched from the app's own origin with a byte-progress bar and kept in the Cache API so the
- * next start (or an offline one) does not download them again.
+ * next start (or an offline one) does not download them again. Two sets ship (SHIPPED_MODELS):
+ * the policy itself and the interaction-collapse demo's start.
  *
  * Cache keys carry the weights' content hash (`weights.bin?sha256=…`): when the server has new
  * weights, model.json's hash changes and the new shard is downloaded; when the server cannot be
@@ -26,9 +27,25 @@ export interface ShippedWeights {
   fromCache: boolean;
 }
 
-/** Where the shipped weights are served, relative to the app's base URL. */
-export function shippedBaseUrl(): string {
-  return new URL(`${import.meta.env.BASE_URL}models/tiny/`, location.href).href;
+/** The weight sets shipped in public/models/, by folder name. */
+export const SHIPPED_MODELS = {
+  tiny: { label: 'the shipped policy' },
+  /**
+   * The collapse demo's start (cli/demoCollapse.ts, DEFAULT_INIT): the policy fine-tuned to
+   * answer glance questions directly most of the time, so GRPO can move tool use either way.
+   */
+  'collapse-start': { label: 'the collapse-demo start' },
+} as const;
+export type ShippedModelName = keyof typeof SHIPPED_MODELS;
+export const DEFAULT_SHIPPED: ShippedModelName = 'tiny';
+
+export function isShippedModelName(v: unknown): v is ShippedModelName {
+  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(SHIPPED_MODELS, v);
+}
+
+/** Where a shipped weight set is served, relative to the app's base URL. */
+export function shippedBaseUrl(name: ShippedModelName = DEFAULT_SHIPPED): string {
+  return new URL(`${import.meta.env.BASE_URL}models/${name}/`, location.href).href;
 }
 
 async function openCache(): Promise<Cache | null> {
@@ -92,10 +109,11 @@ function expectedBytes(json: tf.io.ModelJSON): number {
   return n;
 }
 
-/** Deletes cached files of other (older) shipped weights: only one set is kept. */
-async function dropStale(cache: Cache, hash: string): Promise<void> {
+/** Deletes cached files of older versions of one shipped set (under `base`): one version is kept per set. */
+async function dropStale(cache: Cache, base: string, hash: string): Promise<void> {
   try {
     for (const req of await cache.keys()) {
+      if (!req.url.startsWith(base)) continue;
       const h = new URL(req.url).searchParams.get('sha256');
       if (h !== null && h !== hash) await cache.delete(req);
     }
@@ -104,9 +122,9 @@ async function dropStale(cache: Cache, hash: string): Promise<void> {
   }
 }
 
-/** Fetches (or reads from the cache) the shipped weights; throws a clear error when neither works. */
-export async function loadShippedWeights(onProgress: (p: ShippedProgress) => void): Promise<ShippedWeights> {
-  const base = shippedBaseUrl();
+/** Fetches (or reads from the cache) a shipped weight set; throws a clear error when neither works. */
+export async function loadShippedWeights(onProgress: (p: ShippedProgress) => void, name: ShippedModelName = DEFAULT_SHIPPED): Promise<ShippedWeights> {
+  const base = shippedBaseUrl(name);
   const cache = await openCache();
   let jsonText: string;
   let fromCache = false;
@@ -115,11 +133,11 @@ export async function loadShippedWeights(onProgress: (p: ShippedProgress) => voi
     jsonText = await (await fetchOk(base + 'model.json')).text();
   } catch (err) {
     const hit = await cache?.match(base + LATEST);
-    if (!hit) throw new Error(`the shipped weights could not be fetched (${err instanceof Error ? err.message : String(err)}) and none are cached`);
+    if (!hit) throw new Error(`${SHIPPED_MODELS[name].label} (models/${name}) could not be fetched (${err instanceof Error ? err.message : String(err)}) and none are cached`);
     jsonText = await hit.text();
     fromCache = true;
   }
-  const json = parseModelJson(jsonText, 'the shipped model.json');
+  const json = parseModelJson(jsonText, `models/${name}/model.json`);
   const meta = (json.userDefinedMetadata ?? {}) as { contentHash?: string };
   const hash = typeof meta.contentHash === 'string' ? meta.contentHash : 'unhashed';
   const key = (name: string) => `${base}${name}?sha256=${hash}`;
@@ -145,7 +163,7 @@ export async function loadShippedWeights(onProgress: (p: ShippedProgress) => voi
     }
   }
   await cache?.put(base + LATEST, new Response(jsonText, { headers: { 'Content-Type': 'application/json' } }));
-  if (cache) await dropStale(cache, hash);
+  if (cache) await dropStale(cache, base, hash);
   const artifacts = await artifactsFromModelJson(json, (p) => shards.get(p));
   const tokenizer = await optionalJson<TokenizerJson>(base + 'tokenizer.json', cache, key('tokenizer.json'));
   const card = await optionalJson<Record<string, unknown>>(base + 'card.json', cache, key('card.json'));

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { M, type MetricName } from '../../src/rl/metrics';
 import { COLLAPSE_CHARTS } from './charts';
 import { emptyRunData, series } from './runData';
+import { useModel } from '../store/modelStore';
 import { useRl } from './rlStore';
 import { UChart } from './UChart';
 
@@ -19,6 +20,14 @@ export function CollapseDemo() {
   const data = useRl((s) => s.data);
   const start = useRl((s) => s.startCollapseDemo);
   const select = useRl((s) => s.select);
+  const setPreset = useRl((s) => s.setPreset);
+  const loadShipped = useModel((s) => s.loadShipped);
+  const modelBusy = useModel((s) => s.working);
+  /** The headless demo's setup: its start weights and the collapse preset. */
+  const setUp = async () => {
+    setPreset('collapse');
+    await loadShipped('collapse-start');
+  };
   // The selected run's twin pair, else the newest pair.
   const selected = runs.find((r) => r.id === selectedId);
   const twinId = selected?.twin?.id ?? runs.find((r) => r.twin)?.twin?.id ?? null;
@@ -56,9 +65,19 @@ export function CollapseDemo() {
           many steps, so start with the demo preset and let it run.
         </p>
       </div>
-      <button type="button" className="primary" data-testid="rl-collapse-start" disabled={!!session} onClick={() => void start()}>
-        Start the collapse demo (two runs: tool reward 0.1 vs 0)
-      </button>
+      <p className="muted">
+        The effect shows in minutes from the collapse-demo start (the policy fine-tuned to answer these questions directly most of the time, so RL can move it
+        either way) with the <code>collapse</code> preset, which lets a share of tool calls fail like a flaky sandbox: the same setup as{' '}
+        <code>npm run demo:collapse</code>. From the shipped policy, which almost always uses tools, both runs keep their tools.
+      </p>
+      <div className="toolbar">
+        <button type="button" data-testid="rl-collapse-setup" disabled={!!session || !!modelBusy} onClick={() => void setUp()}>
+          Set up as in npm run demo:collapse
+        </button>
+        <button type="button" className="primary" data-testid="rl-collapse-start" disabled={!!session} onClick={() => void start()}>
+          Start the collapse demo (two runs: tool reward 0.1 vs 0)
+        </button>
+      </div>
       {a && b && (
         <>
           <p className="muted">

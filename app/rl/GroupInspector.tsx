@@ -137,6 +137,7 @@ export function GroupInspector() {
                   <td>{f3(m.normAdvantage)}</td>
                   <td>
                     {m.turns} · {m.endReason ?? '–'}
+                    {m.errorType ? ` (${m.errorType})` : ''}
                   </td>
                   <td>
                     {MEMBER_FATE[m.fate]}

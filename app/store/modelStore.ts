@@ -14,6 +14,7 @@ import type { TinyPolicyOptions } from '../../src/model/tinyPolicy';
 import type * as tf from '@tensorflow/tfjs';
 import { urlBackend } from '../model/backendRequest';
 import { deleteSaved, listSaved, loadSaved, readSelection, saveWeights, writeSelection, type SavedWeightsEntry } from '../model/savedWeights';
+import { DEFAULT_SHIPPED, loadShippedWeights, SHIPPED_MODELS, type ShippedModelName } from '../model/shippedWeights';
 import type { WeightsInfo } from '../model/weightFiles';
 import { useSettings } from './settingsStore';
 
@@ -44,7 +45,8 @@ export interface ModelState {
   /** A weights operation in progress (disables the other buttons). */
   working: string | null;
   init(): Promise<void>;
-  loadShipped(): Promise<void>;
+  /** Loads a shipped weight set (default: the policy, models/tiny). */
+  loadShipped(name?: ShippedModelName): Promise<void>;
   loadSavedWeights(key: string): Promise<void>;
   saveCurrent(name: string): Promise<void>;
   deleteSavedWeights(key: string): Promise<void>;
@@ -85,15 +87,14 @@ export const useModel = create<ModelState>()((set, get) => {
       console.warn('saved weights could not be listed', err);
     }
   };
-  const shipped = async () => {
+  const shipped = async (name: ShippedModelName = DEFAULT_SHIPPED) => {
     const e = await loadEngine();
     const { request, url } = backendRequest();
     set({ backend: await e.ensureBackend(request, url) });
-    const { loadShippedWeights } = await import('../model/shippedWeights');
-    const w = await loadShippedWeights((p) => set({ progress: p }));
+    const w = await loadShippedWeights((p) => set({ progress: p }), name);
     set({ progress: { loaded: 1, total: 1, label: 'validating and building the model' } });
     const info = e.activate({ artifacts: w.artifacts, source: 'shipped', tokenizer: w.tokenizer, card: w.card });
-    writeSelection({ kind: 'shipped' });
+    writeSelection({ kind: 'shipped', name });
     set({ info, phase: 'ready', loadError: null });
   };
   const fromSaved = async (key: string) => {
@@ -132,7 +133,13 @@ export const useModel = create<ModelState>()((set, get) => {
             await shipped();
           }
         } else {
-          await shipped();
+          try {
+            await shipped(sel.name);
+          } catch (err) {
+            if (!sel.name || sel.name === DEFAULT_SHIPPED) throw err;
+            set({ weightsError: `${SHIPPED_MODELS[sel.name].label} could not be loaded (${message(err)}); the shipped policy is used instead.` });
+            await shipped();
+          }
         }
       } catch (err) {
         set({ phase: 'error', loadError: message(err) });
@@ -141,10 +148,10 @@ export const useModel = create<ModelState>()((set, get) => {
       }
     },
 
-    loadShipped: () =>
-      op('loading the shipped weights', async () => {
-        await shipped();
-        set({ notice: 'Loaded the shipped weights.' });
+    loadShipped: (name = DEFAULT_SHIPPED) =>
+      op(`loading ${SHIPPED_MODELS[name].label}`, async () => {
+        await shipped(name);
+        set({ notice: `Loaded ${SHIPPED_MODELS[name].label} (models/${name}).` });
       }),
 
     loadSavedWeights: (key) => op(`loading "${key}"`, () => fromSaved(key)),

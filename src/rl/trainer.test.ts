@@ -27,7 +27,7 @@ import { trajectoryExample } from './examples';
 import { packMicroBatches } from './grpo';
 import { BatchedGenerator, runRollouts, withToolFailures } from './rollouts';
 import { loadLatestCheckpoint, memoryRunStore } from './runStore';
-import { GrpoTrainer } from './trainer';
+import { errorTypeOf, GrpoTrainer } from './trainer';
 
 const tok = testTokenizer();
 const CONFIG = { ...TEST_CONFIG, maxSeq: 512 };
@@ -145,9 +145,11 @@ describe('GRPO trainer', () => {
     for (const r of withCode) {
       expect(r.trajectory.endReason).toBe('ERROR_IN_ACTION');
       expect(r.trajectory.turns.find((t) => t.code !== null)!.observation!.error!.type).toBe('ToolFailure');
+      expect(errorTypeOf(r.trajectory)).toBe('ToolFailure'); // what groups.jsonl records per member
       expect(r.trajectory.reward!.total).toBe(0);
       expect(r.broken).toBeNull(); // the policy's risk, not a broken interaction: it stays in the update
     }
+    for (const r of rollouts) if (r.trajectory.endReason !== 'ERROR_IN_ACTION') expect(errorTypeOf(r.trajectory)).toBeNull();
     // Per-seed failure pattern: reproducible, and a rate of ½ lets some calls through.
     const pattern = async (seed: number) => {
       const s = await withToolFailures(runtime, 0.5, seed).openSession();

@@ -44,6 +44,12 @@ export interface TrajectorySummary extends MemberInput {
   responseTokens: number;
   visualTokens: number;
   pythonMs: number;
+  /**
+   * What ended an ERROR_IN_ACTION episode: the Python error's type (NameError, TimeoutError,
+   * ToolFailure for a simulated failure, …) or "parse" for a turn with neither code nor answer;
+   * null otherwise. Tells a policy that writes broken code from a sandbox that fails.
+   */
+  errorType: string | null;
 }
 
 export interface StepReport {
@@ -293,7 +299,17 @@ function summarize(r: Rollout, suite: SuiteName): TrajectorySummary {
     responseTokens: responseTokens(t),
     visualTokens: t.visualTokens,
     pythonMs: t.turns.reduce((n, x) => n + x.timings.executeMs, 0),
+    errorType: errorTypeOf(t),
   };
+}
+
+/** TrajectorySummary.errorType of a trajectory. */
+export function errorTypeOf(t: Trajectory): string | null {
+  if (t.endReason !== 'ERROR_IN_ACTION') return null;
+  const last = t.turns[t.turns.length - 1];
+  if (!last) return null;
+  if (last.observation?.error) return last.observation.error.type || last.observation.error.kind;
+  return last.parseError ? 'parse' : null;
 }
 
 /** Builds a trainer, runs it to config.steps (or the signal), disposes what it made. */
