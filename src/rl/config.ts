@@ -149,18 +149,17 @@ export const RL_PRESETS = {
    * The interaction-collapse demo (`npm run demo:collapse`, cli/demoCollapse.ts; started from
    * public/models/collapse-start): both arms use this and differ only in toolRewardCoef. Small
    * steps (24 rollouts) and 3× the demo's learning rate, so a drift in tool use shows within
-   * minutes on a 2-core CPU (80 steps ≈ 14 min for both arms in parallel). 1e-3 was tried and
+   * minutes on a 2-core CPU (60 steps ≈ 9–11 min for both arms in parallel). 1e-3 was tried and
    * damages the policy's text within ~20 steps.
    */
   collapse: {
     ...BASE,
-    steps: 80,
-    // A flaky sandbox: 10 % of tool calls time out (the episode ends, reward 0). That is the
-    // risk a tool call adds over a direct answer and what RL without the tool reward learns to
-    // avoid; the tool reward's 0.1 per call more than pays for it (1.1 × 0.9 > 1). Measured
-    // from collapse-start: at 0 both arms keep or gain tools, at 0.15 both may lose them
-    // (cli/demoCollapse.ts has the numbers).
-    toolFailureRate: 0.1,
+    steps: 60,
+    // A flaky sandbox: 15 % of tool calls time out (the episode ends, reward 0): the risk a tool
+    // call adds over a direct answer, which RL without the tool reward learns to avoid. With seed
+    // 1 from collapse-start this showed both collapse and its cure; the effect is fragile (other
+    // seeds and rates: cli/demoCollapse.ts has every run).
+    toolFailureRate: 0.15,
     // Tasks answerable at a glance: the tiny policy's tool path is far more accurate than its
     // direct answers on any task that needs a closer look (measured on visual-search-large and
     // -medium: 0.60 / 0.46 with tools vs 0.13 / 0.0 without), so there GRPO favours tools
