@@ -49,6 +49,7 @@
  * | --tool-failure | oversample | seed | steps | with reward      | without reward   | bars |
  * | 0              | 1.5        | 1    | 18¹   | 0.46 → 0.94      | 0.31 → 0.13      | met at 18, not at 35² |
  * | 0.15 (default) | 1.5        | 1    | 60    | 0.28 → 0.31 (1.10) | 0.25 → 0.03 (0.11) | met (539 s) |
+ * | defaults, rerun: `npm run demo:collapse` | 1.5 | 1 | 60 | 0.28 → 0.44 (1.60) | 0.24 → 0.01 (0.06) | met (602 s)⁴ |
  * | 0.15           | 1.5        | 2    | 26¹   | 0.24 → 0.08 (0.35) | 0.22 → 0.01 (0.06) | with-arm bar missed |
  * | 0.10, --steps 80 | 1.5      | 1    | 80    | 0.28 → 0.10 (0.35) | 0.25 → 0.07 (0.28) | with-arm bar missed (up to 0.6, then down) |
  * | 0.08           | 1.5        | 1    | 60    | 0.28 → 0.90 (3.25) | 0.24 → 0.14 (0.59) | without-arm bar missed |
@@ -65,7 +66,8 @@
  * that drove it. Per-path accuracy in the default run's first 20 steps: tools 0.75–0.81 (simulated
  * failures plus 5–10 % of the policy's own slips: `image_clue0`, `find(…, "the image")`),
  * direct 0.93–0.96. So the default configuration shows the effect with seed 1 and is not robust
- * to the seed: a start whose tool episodes make several calls (0.1 per call) would widen the
+ * to the seed (⁴ the rerun is not bit-identical: batched decoding's float sums depend on which
+ * rollouts share a batch, which flips a rare sampled token): a start whose tool episodes make several calls (0.1 per call) would widen the
  * window; not built yet.
  *
  * Ablations (v3³, --tool-failure 0.06 --oversample 2 --steps 20, seed 1; tool calls end/start over
