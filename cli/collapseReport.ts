@@ -25,7 +25,7 @@ export function armConfigs(base: RlConfig, toolRewardCoef: number): Record<ArmNa
 }
 
 
-const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
+export const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
 
 function meanOf(rows: StepMetrics[], name: Tracked): number | null {
   const xs = rows.map((r) => r[name]).filter(finite);
@@ -204,19 +204,23 @@ export function collapseSvg(arms: Record<ArmName, StepMetrics[]>, opts: { title?
 }
 
 
-export function readMetrics(file: string): StepMetrics[] {
+/** The records of a JSONL file (none when it does not exist yet). */
+function readJsonl<T>(file: string): T[] {
   if (!fs.existsSync(file)) return [];
   return fs
     .readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as StepMetrics)
-    .map((m) => {
-      // jsonLine wrote NaN as null.
-      const out: StepMetrics = { step: m.step };
-      for (const [k, v] of Object.entries(m)) (out as Record<string, number>)[k] = v === null ? NaN : (v as number);
-      return out;
-    });
+    .map((l) => JSON.parse(l) as T);
+}
+
+export function readMetrics(file: string): StepMetrics[] {
+  return readJsonl<StepMetrics>(file).map((m) => {
+    // jsonLine wrote NaN as null.
+    const out: StepMetrics = { step: m.step };
+    for (const [k, v] of Object.entries(m)) (out as Record<string, number>)[k] = v === null ? NaN : (v as number);
+    return out;
+  });
 }
 
 /** One step's push on tool use, from its group records (groups.jsonl). */
@@ -300,10 +304,5 @@ export function toolPressure(lines: GroupsLine[]): StepPressure[] {
 }
 
 export function readGroups(file: string): GroupsLine[] {
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as GroupsLine);
+  return readJsonl<GroupsLine>(file);
 }

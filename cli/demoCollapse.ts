@@ -90,10 +90,9 @@ import { rlConfig, validateRlConfig, type RlConfig } from '../src/rl/config';
 import { M, type StepMetrics } from '../src/rl/metrics';
 import { parseMix } from '../src/tasks/suites';
 import { optionalNumber } from './args';
-import { ARMS, armConfigs, collapseSvg, pathThirds, readGroups, readMetrics, summarize, toolPressure, type ArmName, type StepPressure } from './collapseReport';
+import { ARMS, armConfigs, collapseSvg, finite, pathThirds, readGroups, readMetrics, summarize, toolPressure, type ArmName, type StepPressure } from './collapseReport';
 import { runIfMain } from './runMain';
 
-const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
 
 const USAGE =
   'usage: npm run demo:collapse -- [--init dir] [--make-init] [--out dir] [--steps N] [--minutes M] [--seed s] [--tool-reward c] [--tool-failure p] [--lr x] [--group G] [--prompts P] [--oversample f] [--max-turns T] [--temperature t] [--mix suite=w,…] [--std-norm] [--no-std-rank] [--window k] [--python-workers k] [--backend wasm|cpu] [--strict]';
@@ -272,11 +271,12 @@ export async function main(argv: string[]): Promise<number> {
     command: `npm run demo:collapse -- ${argv.join(' ')}`.trim(),
   };
   const machine = { cores: os.cpus().length, load1: loads, meanLoad1: Number((loads.reduce((s, l) => s + l.load1, 0) / loads.length).toFixed(2)) };
-  const pressure = Object.fromEntries(ARMS.map((a) => [a, toolPressure(readGroups(path.join(out, a, 'groups.jsonl')))])) as Record<ArmName, StepPressure[]>;
+  const groups = Object.fromEntries(ARMS.map((a) => [a, readGroups(path.join(out, a, 'groups.jsonl'))])) as Record<ArmName, ReturnType<typeof readGroups>>;
+  const pressure = Object.fromEntries(ARMS.map((a) => [a, toolPressure(groups[a])])) as Record<ArmName, StepPressure[]>;
   const netPressure = Object.fromEntries(
     ARMS.map((a) => [a, Number(pressure[a].slice(0, summary.comparedSteps).reduce((s, p) => s + p.toolAdvantageSum, 0).toFixed(3))]),
   );
-  const paths = Object.fromEntries(ARMS.map((a) => [a, pathThirds(readGroups(path.join(out, a, 'groups.jsonl')), summary.comparedSteps)]));
+  const paths = Object.fromEntries(ARMS.map((a) => [a, pathThirds(groups[a], summary.comparedSteps)]));
   const results = { settings, configs, summary, netToolPressure: netPressure, paths, stepSeconds, wallSeconds, exitCodes: Object.fromEntries(ARMS.map((a, i) => [a, codes[i]])), machine, metrics, pressure };
   fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1) + '\n');
   const subtitle =
