@@ -30,8 +30,8 @@ async function withSession<T>(task: Task, fn: (s: PythonSession) => Promise<T>):
 }
 
 describe('pv_tools helpers', () => {
-  it('PALETTE in pv_tools.py is the generators’ palette', () => {
-    const py = fs.readFileSync(new URL('../../workers/python/py/pv_tools.py', import.meta.url), 'utf8');
+  it('PALETTE in pv_generated.py is the generators’ palette', () => {
+    const py = fs.readFileSync(new URL('../../workers/python/py/pv_generated.py', import.meta.url), 'utf8');
     const parsed = Object.fromEntries([...py.matchAll(/^ {4}"(\w+)": \((\d+), (\d+), (\d+)\),$/gm)].map((m) => [m[1], [Number(m[2]), Number(m[3]), Number(m[4])]]));
     expect(parsed).toEqual(COLOUR_RGB);
   });
@@ -79,14 +79,15 @@ describe('pv_tools helpers', () => {
     }
   });
 
-  it('unknown names give a clear ValueError, and the session stays usable', async () => {
+  it('unknown colours give a clear ValueError, unknown nouns an honest found=unknown, and the session stays usable', async () => {
     const task = suiteTask('visual-search', 0, 21);
     await withSession(task, async (s) => {
-      const bad = await s.run('find(image_clue_0, colour="teal")');
+      const bad = await s.run('find(image_clue_0, colour="mauve")');
       expect(bad.error?.type).toBe('ValueError');
-      expect(bad.error?.message).toContain("unknown colour 'teal'");
-      const vague = await s.run('count(image_clue_0, "the things")');
-      expect(vague.error?.message).toContain("'the things' names no colour");
+      expect(bad.error?.message).toContain("unknown colour 'mauve'");
+      const vague = await s.run('find(image_clue_0, "the thet")');
+      expect(vague.error, vague.output).toBeNull();
+      expect(vague.output).toContain(`found=unknown, the detector has no class for 'thet'`);
       const ok = await s.run('print(len(find(image_clue_0, "the stars", show=False)) >= 0)');
       expect(ok.output.trim().split('\n').pop()).toBe('True');
     });

@@ -1,11 +1,12 @@
 /**
  * Main thread of the confined Node child process (started by nodeRuntime.ts under Node's
  * permission model). It relays protocol messages between the parent (IPC) and the Python
- * thread, and owns what must be shared memory: the interrupt buffer and the frame channels,
+ * thread, and owns what must be shared memory: the interrupt buffer, the reply channel and the frame channels,
  * which a separate process cannot share.
  */
 import { Worker } from 'node:worker_threads';
 import { createFrameChannel, writeFrame } from '../python/frameChannel';
+import { createReplyChannel, writeReply } from '../python/replyChannel';
 import type { HostToWorker, WorkerToHost } from '../python/protocol';
 import type { ChildControl } from './childProtocol';
 
@@ -13,6 +14,7 @@ const pyodideDir = process.argv[2]!;
 const interruptBuffer = new SharedArrayBuffer(1);
 const interruptFlag = new Int8Array(interruptBuffer);
 const frameChannels = new Map<string, SharedArrayBuffer>();
+const replyChannel = createReplyChannel();
 
 const thread = new Worker(new URL('./thread.mjs', import.meta.url), { workerData: { pyodideDir } });
 thread.on('message', (msg: WorkerToHost) => process.send!(msg));
@@ -36,8 +38,12 @@ process.on('message', (msg: HostToWorker | ChildControl) => {
       if (channel) writeFrame(channel, msg.index, msg.frame);
       return;
     }
+    case 'reply':
+      writeReply(replyChannel, msg.seq, msg.text);
+      return;
     case 'init':
       msg.interruptBuffer = interruptBuffer;
+      msg.replyChannel = replyChannel;
       break;
     case 'open':
       msg.frameChannel = msg.video ? createFrameChannel(msg.video) : null;

@@ -7,4 +7,5 @@ import type { Pixels } from '../../src/runtime/types';
 export type ChildControl =
   | { kind: 'interrupt' }
   | { kind: 'clear-interrupt' }
-  | { kind: 'frame'; sessionId: string; index: number; frame: Pixels | { error: string } };
+  | { kind: 'frame'; sessionId: string; index: number; frame: Pixels | { error: string } }
+  | { kind: 'reply'; seq: number; text: string };

@@ -17,6 +17,8 @@ import { PythonPool, type PoolOptions, type WorkerTransport } from '../python/po
 import type { HostToWorker, WorkerToHost } from '../python/protocol';
 import type { ChildControl } from './childProtocol';
 import { preparePackageDir } from './packageCache';
+import type { PerceptionService } from '../../src/perception/types';
+import { sharedNodePerception } from '../perception/nodeService';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -81,8 +83,9 @@ function permissionFlags(readable: string[]): string[] {
 }
 
 class NodeTransport implements WorkerTransport {
-  // The child owns the real interrupt buffer; this one only satisfies the init message's shape.
+  // The child owns the real interrupt buffer and reply channel; these only satisfy the init message's shape.
   readonly interruptBuffer = new SharedArrayBuffer(1);
+  readonly replyChannel = new SharedArrayBuffer(1);
   private readonly child: ChildProcess;
   private stderr = '';
   private exited = false;
@@ -108,7 +111,7 @@ class NodeTransport implements WorkerTransport {
 
   post(msg: HostToWorker): void {
     // Shared memory cannot cross a process boundary: the child substitutes its own buffers.
-    const wire = msg.kind === 'init' ? { ...msg, interruptBuffer: null } : msg.kind === 'open' ? { ...msg, frameChannel: null } : msg;
+    const wire = msg.kind === 'init' ? { ...msg, interruptBuffer: null, replyChannel: null } : msg.kind === 'open' ? { ...msg, frameChannel: null } : msg;
     this.send(wire);
   }
   onMessage(listener: (msg: WorkerToHost) => void): void {
@@ -129,6 +132,9 @@ class NodeTransport implements WorkerTransport {
   deliverFrame(sessionId: string, _channel: SharedArrayBuffer | null, index: number, frame: Pixels | { error: string }): void {
     this.send({ kind: 'frame', sessionId, index, frame } satisfies ChildControl);
   }
+  deliverReply(seq: number, text: string): void {
+    this.send({ kind: 'reply', seq, text } satisfies ChildControl);
+  }
   terminate(): void {
     this.exitListeners = [];
     this.child.kill('SIGKILL');
@@ -139,7 +145,13 @@ class NodeTransport implements WorkerTransport {
   }
 }
 
-export type NodeRuntimeOptions = PoolOptions;
+export type NodeRuntimeOptions = PoolOptions & {
+  /**
+   * The models Python's vision tools call. Default: the process's shared service (a worker
+   * thread with the shipped detector and OCR, started on the first tool call); null: none.
+   */
+  perception?: PerceptionService | null;
+};
 
 /**
  * A synchronous factory for Node runtimes (what the app's controller and tests take), ready
@@ -157,15 +169,21 @@ export async function nodeRuntimeFactory(base: NodeRuntimeOptions = {}): Promise
     }
   }
   const pySources = loadPySources();
-  return (options = {}) =>
+  const defaultPerception = base.perception !== undefined ? base.perception : await sharedNodePerception();
+  return ({ perception, ...options } = {}) =>
     new PythonPool({
       createTransport: () => new NodeTransport(bundleDir, indexDir),
       indexURL: indexDir + '/',
       pySources,
       packageProblem,
+      perception: perception !== undefined ? perception : defaultPerception,
       // The child finds downloaded wheels in its index folder; it has no network of its own.
-      options: { ...base, ...options, packageBaseUrl: null },
+      options: { ...withoutPerception(base), ...options, packageBaseUrl: null },
     });
+}
+
+function withoutPerception({ perception: _, ...rest }: NodeRuntimeOptions): PoolOptions {
+  return rest;
 }
 
 export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promise<PythonRuntime> {

@@ -3,8 +3,10 @@
  * Needs cross-origin isolation (SharedArrayBuffer) for interrupts and video frames.
  */
 import type { Pixels, PythonRuntime, RuntimeOptions, VideoMeta } from '../../src/runtime/types';
+import type { PerceptionService } from '../../src/perception/types';
 import { createFrameChannel, writeFrame } from './frameChannel';
 import { PythonPool, type PoolOptions, type WorkerTransport } from './pool';
+import { createReplyChannel, writeReply } from './replyChannel';
 import { transferablesOf, type HostToWorker, type WorkerToHost } from './protocol';
 
 const rawSources = import.meta.glob('./py/**/*.py', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -14,6 +16,7 @@ export const PY_SOURCES: Record<string, string> = Object.fromEntries(
 
 class BrowserTransport implements WorkerTransport {
   readonly interruptBuffer = new SharedArrayBuffer(1);
+  readonly replyChannel = createReplyChannel();
   private readonly flag = new Int8Array(this.interruptBuffer);
   private readonly worker = new Worker(new URL('./python.worker.ts', import.meta.url), { type: 'module', name: 'python' });
 
@@ -41,12 +44,15 @@ class BrowserTransport implements WorkerTransport {
   deliverFrame(_sessionId: string, channel: SharedArrayBuffer | null, index: number, frame: Pixels | { error: string }): void {
     if (channel) writeFrame(channel, index, frame);
   }
+  deliverReply(seq: number, text: string): void {
+    writeReply(this.replyChannel, seq, text);
+  }
   terminate(): void {
     this.worker.terminate();
   }
 }
 
-export function createBrowserRuntime(options: PoolOptions = {}): PythonRuntime {
+export function createBrowserRuntime(options: PoolOptions = {}, perception: PerceptionService | null = null): PythonRuntime {
   if (!globalThis.crossOriginIsolated) {
     throw new Error('The page is not cross-origin isolated (COOP/COEP headers missing): Python cannot be interrupted safely.');
   }
@@ -54,6 +60,7 @@ export function createBrowserRuntime(options: PoolOptions = {}): PythonRuntime {
     createTransport: () => new BrowserTransport(),
     indexURL: new URL('/pyodide/', location.href).href,
     pySources: PY_SOURCES,
+    perception,
     options,
   });
 }

@@ -5,6 +5,7 @@
  */
 import type { Pixels, VideoMeta } from '../../src/runtime/types';
 import { FRAME_HEADER_INTS, FRAME_STATE } from './protocol';
+import { sliceWait } from './replyChannel';
 
 const HEADER_BYTES = FRAME_HEADER_INTS * 4;
 
@@ -37,17 +38,18 @@ export function writeFrame(channel: SharedArrayBuffer, index: number, frame: Pix
 
 /**
  * Worker side: announce the request (via `ask`), then block until the host answers.
- * Throws with the host's message on failure or after `timeoutMs`.
+ * Throws with the host's message on failure or after `timeoutMs`, and WaitInterrupted when
+ * `interrupted()` turns true (the per-call timeout or Stop) while it waits.
  */
-export function readFrame(channel: SharedArrayBuffer, index: number, ask: () => void, timeoutMs: number): Uint8Array {
+export function readFrame(channel: SharedArrayBuffer, index: number, ask: () => void, timeoutMs: number, interrupted: () => boolean = () => false): Uint8Array {
   const header = new Int32Array(channel, 0, FRAME_HEADER_INTS);
   Atomics.store(header, 0, FRAME_STATE.pending);
   ask();
-  const deadline = Date.now() + timeoutMs;
-  while (Atomics.load(header, 0) === FRAME_STATE.pending) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for video frame ${index}`);
-    Atomics.wait(header, 0, FRAME_STATE.pending, left);
+  try {
+    if (!sliceWait(header, FRAME_STATE.pending, timeoutMs, interrupted)) throw new Error(`timed out after ${timeoutMs} ms waiting for video frame ${index}`);
+  } catch (err) {
+    Atomics.store(header, 0, FRAME_STATE.idle);
+    throw err;
   }
   const state = Atomics.load(header, 0);
   const length = header[4];

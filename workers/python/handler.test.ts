@@ -2,6 +2,7 @@
  * The worker's message handler in-process (no child, no worker): real Pyodide, the real
  * protocol messages. Checks the request/reply contract the pool relies on.
  */
+import { createReplyChannel } from './replyChannel';
 import { loadPyodide } from 'pyodide';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/runtime/types';
@@ -37,6 +38,7 @@ beforeAll(async () => {
     packageProblem: null,
     limits: DEFAULT_LIMITS,
     interruptBuffer,
+    replyChannel: createReplyChannel(),
   });
   expect(reply).toMatchObject({ ok: true, request: 'init' });
 }, 60_000);

@@ -8,6 +8,8 @@ import type { PyodideAPI } from 'pyodide';
 import { failedRun, type Figure, type Pixels, type RunResult, type RuntimeLimits } from '../../src/runtime/types';
 import { readFrame } from './frameChannel';
 import { createImagingModule } from './imagingBridge';
+import { waitReply } from './replyChannel';
+import { createVisionModule, pixelsArg } from './visionBridge';
 import { fitFigure } from './figures';
 import type { HostToWorker, InitRequest, Reply, ReplyPayloads, WorkerToHost } from './protocol';
 import { REAL_PACKAGE_NAMES, transferablesOf } from './protocol';
@@ -56,6 +58,10 @@ export function createPythonHandler(env: HandlerEnv) {
   let limits: RuntimeLimits | null = null;
   let harness: { [name: string]: (...args: unknown[]) => unknown } | null = null;
   const frameChannels = new Map<string, SharedArrayBuffer>();
+  let interruptFlag: Int8Array | null = null;
+  let replyChannel: SharedArrayBuffer | null = null;
+  let perceptionSeq = 0;
+  const interrupted = () => interruptFlag !== null && Atomics.load(interruptFlag, 0) !== 0;
   // Requests are handled strictly one at a time, in arrival order.
   let queue: Promise<void> = Promise.resolve();
 
@@ -76,13 +82,16 @@ export function createPythonHandler(env: HandlerEnv) {
       stderr: () => {},
     });
     limits = msg.limits;
-    py.setInterruptBuffer(new Int8Array(msg.interruptBuffer));
+    interruptFlag = new Int8Array(msg.interruptBuffer);
+    replyChannel = msg.replyChannel;
+    py.setInterruptBuffer(interruptFlag);
     env.post({ kind: 'progress', fraction: 0.7, detail: 'Interpreter ready; preparing packages…' });
 
     const { packages, note } = await loadPackages(py, msg);
     writeSources(py, msg.pySources);
     py.registerJsModule('_pv_imaging', createImagingModule(() => limits!));
-    py.registerJsModule('_pv_host', { read_frame: readFrameFor });
+    py.registerJsModule('_pv_host', { read_frame: readFrameFor, perceive });
+    py.registerJsModule('_pv_vision', createVisionModule(() => limits!));
     py.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(PY_ROOT)})`);
     if (packages === 'compat') py.runPython(`sys.path.insert(0, ${JSON.stringify(PY_ROOT + '/compat')})`);
     // Kept for the worker's lifetime: its attributes are the harness functions we call.
@@ -132,7 +141,21 @@ export function createPythonHandler(env: HandlerEnv) {
   function readFrameFor(sessionId: string, index: number): Uint8Array {
     const channel = frameChannels.get(sessionId);
     if (!channel) throw new Error('this session has no video bound');
-    return readFrame(channel, index, () => env.post({ kind: 'frame-request', sessionId, index }), FRAME_WAIT_MS);
+    return readFrame(channel, index, () => env.post({ kind: 'frame-request', sessionId, index }), FRAME_WAIT_MS, interrupted);
+  }
+
+  /**
+   * perceive(op, data, width, height, channels, options_json) → JSON text: a synchronous call to
+   * the host's perception service (object detection, OCR). The pixels are copied out of Python's
+   * buffer and transferred; the wait is bounded by the per-call limit and ends on an interrupt.
+   */
+  function perceive(op: string, data: unknown, width: number, height: number, channels: number, optionsJson: string): string {
+    const channel = need(replyChannel);
+    const image = pixelsArg(data, width, height, channels);
+    const seq = ++perceptionSeq;
+    const options = optionsJson ? (JSON.parse(optionsJson) as unknown) : {};
+    const ask = () => env.post({ kind: 'perception-request', seq, op: String(op), image, options }, [image.data.buffer as ArrayBuffer]);
+    return waitReply(channel, seq, ask, need(limits).timeoutMs, interrupted);
   }
 
   function toPyImages(images: Pixels[]) {

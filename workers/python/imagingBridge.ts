@@ -28,7 +28,7 @@ interface PyProxyLike {
 }
 
 /** Views of Python buffers taken during one call; released when the call ends. */
-class CallScope {
+export class CallScope {
   private buffers: PyBufferLike[] = [];
   private views: ArrayBuffer[] = [];
 
@@ -60,7 +60,7 @@ class CallScope {
 }
 
 /** Converts a Python list/tuple proxy (or a JS array) to a JS value; None → null. */
-function list<T = number>(x: unknown): T[] | null {
+export function list<T = number>(x: unknown): T[] | null {
   if (x === undefined || x === null) return null;
   if (Array.isArray(x)) return x as T[];
   const p = x as PyProxyLike;

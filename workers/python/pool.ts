@@ -16,12 +16,15 @@ import type {
   Pixels,
 } from '../../src/runtime/types';
 import { DEFAULT_RUNTIME_OPTIONS, failedRun } from '../../src/runtime/types';
+import type { PerceptionService } from '../../src/perception/types';
 import { PyWorker, WorkerLostError } from './pyWorker';
 
 /** One worker's message channel, as the pool needs it. */
 export interface WorkerTransport {
   /** Passed to the worker at init (Pyodide's interrupt buffer). */
   readonly interruptBuffer: SharedArrayBuffer;
+  /** Passed to the worker at init: where perception answers are written (replyChannel.ts). */
+  readonly replyChannel: SharedArrayBuffer;
   post(msg: import('./protocol').HostToWorker): void;
   onMessage(listener: (msg: import('./protocol').WorkerToHost) => void): void;
   /** Called once if the worker dies on its own (crash, out of memory). */
@@ -32,6 +35,8 @@ export interface WorkerTransport {
   /** The channel to send with an `open` that binds a video (null where the far side makes it). */
   frameChannel(meta: VideoMeta): SharedArrayBuffer | null;
   deliverFrame(sessionId: string, channel: SharedArrayBuffer | null, index: number, frame: Pixels | { error: string }): void;
+  /** Writes the JSON answer to perception request `seq` into the worker's reply channel. */
+  deliverReply(seq: number, text: string): void;
   terminate(): void;
 }
 
@@ -41,6 +46,8 @@ export interface PoolConfig {
   pySources: Record<string, string>;
   /** Why the real packages cannot be loaded, when the host already knows (see packageCache.ts). */
   packageProblem?: string | null;
+  /** The models Python's vision tools call (detect, read_text); null: those tools say so. */
+  perception?: PerceptionService | null;
   options?: PoolOptions;
 }
 

@@ -26,6 +26,8 @@ export interface InitRequest {
   limits: RuntimeLimits;
   /** Int8 interrupt buffer shared with whoever may interrupt (Pyodide's setInterruptBuffer). */
   interruptBuffer: SharedArrayBuffer;
+  /** Where the host writes answers to this worker's perception requests (replyChannel.ts). */
+  replyChannel: SharedArrayBuffer;
 }
 
 export interface OpenRequest {
@@ -86,13 +88,25 @@ export interface FrameRequestMessage {
   index: number;
 }
 
+/**
+ * Python called a perception tool (detect, OCR): the host runs it on its perception service and
+ * writes the JSON answer into the worker's reply channel under `seq`.
+ */
+export interface PerceptionRequestMessage {
+  kind: 'perception-request';
+  seq: number;
+  op: string;
+  image: Pixels;
+  options: unknown;
+}
+
 /** The worker hit an unrecoverable state (Pyodide fatal error); it must be replaced. */
 export interface FatalMessage {
   kind: 'fatal';
   message: string;
 }
 
-export type WorkerToHost = Reply | ProgressMessage | FrameRequestMessage | FatalMessage;
+export type WorkerToHost = Reply | ProgressMessage | FrameRequestMessage | PerceptionRequestMessage | FatalMessage;
 
 /** Buffers to transfer with a message (pixel data is copied once, never cloned twice). */
 export function transferablesOf(msg: HostToWorker | WorkerToHost): ArrayBuffer[] {
@@ -104,5 +118,6 @@ export function transferablesOf(msg: HostToWorker | WorkerToHost): ArrayBuffer[]
   };
   if (msg.kind === 'open') msg.images.forEach(add);
   if (msg.kind === 'reply' && msg.ok && msg.request === 'run') msg.value.result.figures.forEach((f) => add(f.pixels));
+  if (msg.kind === 'perception-request') add(msg.image);
   return out;
 }

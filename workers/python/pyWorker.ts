@@ -2,6 +2,7 @@
  * One Python worker as the pool sees it: its transport, its start-up, request/reply
  * bookkeeping, a lock that runs its calls one at a time, and its death.
  */
+import { servePerception } from '../../src/perception/types';
 import type { RuntimeOptions } from '../../src/runtime/types';
 import type { PoolConfig, PoolSession, PythonPool, WorkerTransport } from './pool';
 import type { HostToWorker, ReplyPayloads, WorkerToHost } from './protocol';
@@ -30,7 +31,7 @@ export class PyWorker {
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(
-    config: PoolConfig,
+    private readonly config: PoolConfig,
     options: RuntimeOptions,
     private readonly pool: PythonPool,
   ) {
@@ -46,6 +47,7 @@ export class PyWorker {
       packageProblem: config.packageProblem ?? null,
       limits: options.limits,
       interruptBuffer: this.transport.interruptBuffer,
+      replyChannel: this.transport.replyChannel,
     }).then(
       (v) => {
         if (this.state !== 'starting') return;
@@ -112,6 +114,13 @@ export class PyWorker {
       case 'frame-request': {
         const session = [...this.sessions].find((s) => s.id === msg.sessionId);
         if (session) void session.provideFrame(msg.index);
+        return;
+      }
+      case 'perception-request': {
+        const { seq, op, image, options } = msg;
+        void servePerception(this.config.perception ?? null, op, image, options).then((text) => {
+          if (this.state !== 'dead') this.transport.deliverReply(seq, text);
+        });
         return;
       }
       case 'fatal':

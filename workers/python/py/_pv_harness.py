@@ -88,9 +88,9 @@ class Session:
         import matplotlib.pyplot as plt
         from PIL import Image
 
-        from pv_tools import count, find, scan_video
+        from pv_tools import count, detect, find, read_text, scan_video, zoom
 
-        self.ns.update(plt=plt, Image=Image, find=find, count=count, scan_video=scan_video)
+        self.ns.update(plt=plt, Image=Image, detect=detect, find=find, count=count, read_text=read_text, zoom=zoom, scan_video=scan_video)
         for i, (mode, width, height, data) in enumerate(self.images):
             self.ns["image_clue_%d" % i] = _make_image(mode, width, height, data)
         if self.video is not None:
@@ -209,7 +209,7 @@ def _purge_session_modules():
     for name in list(sys.modules):
         top = name.split(".")[0]
         if name not in _BASELINE_MODULES or (not _real_packages and top in _PER_SESSION_PACKAGES):
-            if top in ("_pv_harness", "_pv_capture", "_pv_imaging", "_pv_host"):
+            if top in ("_pv_harness", "_pv_capture", "_pv_imaging", "_pv_host", "_pv_vision"):
                 continue
             del sys.modules[name]
 

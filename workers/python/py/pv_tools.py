@@ -1,273 +1,181 @@
-"""Vision helpers bound in every session next to `plt` and `Image`: find, count, scan_video.
+"""Vision tools bound in every session next to `plt` and `Image`:
+detect, find, count, read_text, zoom, scan_video.
 
 Why they exist: PyVision's point is that the policy perceives THROUGH code. A small policy that
-sees each image as a handful of visual tokens can neither spot an object 1 % of the image side
-by looking, nor write sixty lines of mask code inside a 512-token context. With these helpers
-each tool call is one line (`hits = find(image_clue_0, shape="star")`) and the policy still
-decides what to call, with which arguments, and reads what comes back. A larger model may
-ignore them and write its own code.
+sees each image as a handful of visual tokens can neither spot a bird in a photo nor write sixty
+lines of mask code inside its context. With these tools each call is one line
+(`find(image_clue_0, "the cup")`) and the policy still decides what to call, with which
+words, and reads what comes back. A larger model may ignore them and write its own code.
 
-They take what to look for as words ("the red object", "the stars") or as colour=/shape=, and
-print `key=value` fields. Both choices are for a small model: the phrase is copied from the
-question token for token (" red", " squares" keep their leading space inside the quotes), and
-a printed value such as `colour=red` or `count=4` tokenizes exactly like the answer `\boxed{red}`
-or `\boxed{4}`, so reading an answer back is a plain copy. They show what they found, enlarged. They
-use only PIL operations the offline compat layer provides (split, point, composite, tobytes,
-crop, resize) and scan mask bytes with `re` (C speed) instead of looping over pixels in Python.
-The algorithms are the scripted expert's (src/policies/expertScripts.ts, searchScripts.ts).
+One API for two worlds. A query phrase is copied from the question ("the red cars", "a dog",
+"animals", "the stars") and parsed (`_pv_vision.parse_query`):
+- it names things the detector knows (COCO's 80 classes, their plurals and synonyms, or a
+  category: animal, vehicle, fruit, food, …) → the pretrained detector (pv_vision.py);
+- it names a shape, or a colour of the generated tasks' palette and nothing else → the generated
+  tasks' exact algorithms (pv_generated.py), falling back to photo colour segmentation when the
+  palette finds nothing;
+- anything else is answered honestly (found=unknown) with what can be measured (colours).
+Everything prints `key=value` fields; the value to copy follows a key that names it.
 """
-import re
-
-# Must equal COLOUR_RGB in src/tasks/palette.ts (a unit test checks it).
-PALETTE = {
-    "red": (215, 35, 35),
-    "orange": (245, 135, 20),
-    "yellow": (240, 215, 30),
-    "green": (40, 170, 60),
-    "cyan": (30, 200, 215),
-    "blue": (35, 75, 215),
-    "purple": (135, 50, 195),
-    "pink": (240, 90, 180),
-}
-SHAPES = ("circle", "square", "triangle", "star", "diamond")
-_PARTS = ("beginning", "middle", "end")
+import pv_generated
+import pv_vision
+from pv_generated import PALETTE, SHAPES
 
 
-def _query(query, colour, shape):
-    """colour and shape from the words of a query ("the red squares"), unless given by name."""
-    if query:
-        words = re.findall(r"[a-z]+", query.lower())
-        colour = colour or next((w for w in words if w in PALETTE), None)
-        shape = shape or next((w[:-1] if w[:-1] in SHAPES else w for w in words if w in SHAPES or w[:-1] in SHAPES), None)
-        if colour is None and shape is None:
-            raise ValueError("%r names no colour (%s) and no shape (%s)" % (query, ", ".join(PALETTE), ", ".join(SHAPES)))
-    _check(colour, shape)
-    return colour, shape
+def _phrase(query, colour, shape):
+    return '"%s"' % query if query else " ".join(x for x in ("colour=%s" % colour if colour else "", "shape=%s" % shape if shape else "") if x)
 
 
-def _check(colour, shape):
-    if colour is not None and colour not in PALETTE:
-        raise ValueError("unknown colour %r; known: %s" % (colour, ", ".join(PALETTE)))
+def _route(query, colour, shape):
+    """('things' | 'shapes' | 'colour' | 'unknown', parsed query)."""
+    q = pv_vision.parse(query) if query else {"labels": None, "colour": None, "shape": None, "unknown": [], "category": None, "any": False}
+    if colour is not None:
+        named = pv_vision.colour_word(colour)
+        if named is None:
+            raise ValueError("unknown colour %r; known: %s" % (colour, ", ".join(pv_vision.COLOURS)))
+        colour = named
+    colour = colour or q["colour"]
+    shape = shape or q["shape"]
     if shape is not None and shape not in SHAPES:
         raise ValueError("unknown shape %r; known: %s" % (shape, ", ".join(SHAPES)))
+    q["colour"], q["shape"] = colour, shape
+    if q["labels"] and not shape:
+        return "things", q
+    if shape or (colour in PALETTE and not q["unknown"]):
+        return "shapes", q
+    if colour:
+        return "colour", q
+    return "unknown", q
 
 
-def _mask(img, rgb, tol=40):
-    """255 where every band is within tol of the colour (the objects are flat colours)."""
-    from PIL import Image
-
-    black = Image.new("L", img.size, 0)
-    mask = None
-    for band, c in zip(img.split(), rgb):
-        m = band.point(lambda v, c=c: 255 if abs(v - c) <= tol else 0)
-        mask = m if mask is None else Image.composite(mask, black, m)
-    return mask
-
-
-def _components(mask):
-    """Connected components of a mask as lists of horizontal runs (y, x0, x1); union-find."""
-    W, H = mask.size
-    data = mask.tobytes()
-    parent, runs, prev = [], [], []
-
-    def root(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for y in range(H):
-        cur = []
-        for m in re.finditer(rb"\xff+", data[y * W:(y + 1) * W]):
-            x0, x1 = m.span()
-            i = len(runs)
-            runs.append((y, x0, x1))
-            parent.append(i)
-            for j in prev:  # runs of the row above that touch this one (diagonals included)
-                if runs[j][1] <= x1 and x0 <= runs[j][2]:
-                    a, b = root(i), root(j)
-                    if a != b:
-                        parent[a] = b
-            cur.append(i)
-        prev = cur
-    groups = {}
-    for i, r in enumerate(runs):
-        groups.setdefault(root(i), []).append(r)
-    return list(groups.values())
-
-
-def _area(runs):
-    return sum(b - a for _, a, b in runs)
-
-
-def _bbox(runs, dx=0, dy=0):
-    return (min(r[1] for r in runs) + dx, runs[0][0] + dy, max(r[2] for r in runs) + dx, runs[-1][0] + 1 + dy)
-
-
-def _shape_of(runs):
-    """Name an outline from its rows: fill ratio, top vs bottom width, two legs for a star."""
-    x0, y0, x1, y1 = _bbox(runs)
-    w, h = x1 - x0, y1 - y0
-    rows = {}
-    for y, a, b in runs:
-        rows.setdefault(y, []).append(b - a)
-    fill = _area(runs) / (w * h)
-
-    def width(lo, hi):
-        ws = [sum(rows.get(y, [])) for y in range(y0, y1) if lo <= (y - y0 + 0.5) / h < hi]
-        return sum(ws) / max(1, len(ws)) / w
-
-    legs = [len(rows.get(y, [])) for y in range(y0, y1) if (y - y0 + 0.5) / h >= 0.85]
-    if fill > 0.9:
-        return "square"
-    if fill > 0.68:
-        return "circle"
-    if legs and sum(legs) / len(legs) >= 1.5:
-        return "star"
-    if width(0, 1 / 3) < 0.6 * width(2 / 3, 1):
-        return "triangle"
-    return "diamond"
-
-
-def _quadrant(cx, cy, W, H):
-    return ("top" if cy < H / 2 else "bottom") + "-" + ("left" if cx < W / 2 else "right")
-
-
-def _show_around(img, box, title, side=192):
-    """Show a window three object-sizes wide around box, enlarged to about `side` pixels."""
-    import matplotlib.pyplot as plt
-    from PIL import Image
-
-    W, H = img.size
-    cx, cy = (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
-    s = max(8, 3 * max(box[2] - box[0], box[3] - box[1]) // 2)
-    crop = img.crop((max(0, cx - s), max(0, cy - s), min(W, cx + s), min(H, cy + s)))
-    z = max(1, side // max(crop.size))
-    if z > 1:
-        crop = crop.resize((crop.width * z, crop.height * z), Image.NEAREST)
-    plt.imshow(crop)
-    plt.title(title)
-    plt.axis("off")
-    plt.show()
-
-
-def _describe(query, colour, shape):
-    if query:
-        return '"%s"' % query
-    return " ".join(x for x in ("colour=%s" % colour if colour else "", "shape=%s" % shape if shape else "") if x)
+def detect(image, query=None, show=True):
+    """List the objects the detector sees (COCO's 80 classes), best first, one line each:
+    object=, colour=, score=, quadrant=, box=(x0, y0, x1, y1). `query` keeps some classes
+    ("animals", "the cars"). Shows the image with labelled boxes. Returns a list of Found."""
+    labels = pv_vision.parse(query)["labels"] if query else None
+    found = pv_vision.detections(image, labels, tiles=True)
+    W, H = image.size
+    print("detect%s: %d object%s in the %dx%d image" % (" " + _phrase(query, None, None) if query else "", len(found), "" if len(found) == 1 else "s", W, H))
+    for f in found[:8]:
+        print(pv_vision.found_line(f, W, H))
+    if show and found:
+        pv_vision.show_boxes(image, [(f.box, "%s %.2f" % (f.object, f.score)) for f in found[:12]], "detect")
+    return found
 
 
 def find(image, query=None, colour=None, shape=None, show=True):
-    """Locate objects named by a query ("the red object", "the star") or by colour=/shape=.
-    Prints one line per match (at most 3): colour, shape, quadrant, centre and box
-    (x0, y0, x1, y1); shows the first match enlarged. Returns the matches as (colour, shape, box)."""
-    from PIL import Image
-
-    what = _describe(query, colour, shape)
-    colour, shape = _query(query, colour, shape)
-    img = image.convert("RGB")
-    W, H = img.size
-    # Candidates come from a half-size copy (4x cheaper); each is checked again at full size.
-    small = img.resize((max(1, W // 2), max(1, H // 2)), Image.NEAREST)
-    hits = []
-    for name in [colour] if colour else list(PALETTE):
-        for comp in _components(_mask(small, PALETTE[name])):
-            if len(comp) <= 2:  # a speck
-                continue
-            x0, y0, x1, y1 = _bbox(comp)
-            box = (max(0, 2 * x0 - 3), max(0, 2 * y0 - 3), min(W, 2 * x1 + 3), min(H, 2 * y1 + 3))
-            full = _components(_mask(img.crop(box), PALETTE[name]))
-            if not full:
-                continue
-            best = max(full, key=_area)
-            kind = _shape_of(best)
-            if shape is None or kind == shape:
-                hits.append((name, kind, _bbox(best, box[0], box[1])))
-    print("find %s: %d match%s in the %dx%d image" % (what, len(hits), "" if len(hits) == 1 else "es", W, H))
-    for name, kind, (x0, y0, x1, y1) in hits[:3]:
-        cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
-        print("  colour=%s shape=%s quadrant=%s centre=(%d, %d) box=(%d, %d, %d, %d)" % (name, kind, _quadrant(cx, cy, W, H), cx, cy, x0, y0, x1, y1))
-    if show and hits:
-        name, kind, box = hits[0]
-        _show_around(img, box, "%s %s" % (name, kind))
-    return hits
-
-
+    """Locate what a phrase names ("the cup", "a red car", "animals", "the star"). Prints
+    found=yes/no and a line per match (at most 3), the best first: object=, colour=, score=,
+    quadrant=, box=. Looks closer (overlapping tiles) when the whole view finds nothing.
+    Shows the matches. Returns the matches."""
+    kind, q = _route(query, colour, shape)
+    what = _phrase(query, q["colour"], q["shape"])
+    if kind == "shapes":
+        hits = pv_generated.find_shapes(image, None, q["colour"], q["shape"], show)
+        if hits or q["shape"]:
+            return hits
+        kind = "colour"
+    W, H = image.size
+    if kind == "things":
+        found = pv_vision.detections(image, q["labels"], q["colour"])
+        closer = not found
+        if closer:
+            found = pv_vision.detections(image, q["labels"], q["colour"], tiles=True)
+        print("find %s: found=%s, %d match%s in the %dx%d image%s" % (what, "yes" if found else "no", len(found), "" if len(found) == 1 else "es", W, H, " (closer look)" if closer else ""))
+        for f in found[:3]:
+            print(pv_vision.found_line(f, W, H))
+        if not found:
+            others = sorted({f.object for f in pv_vision.detections(image, tiles=False)})
+            print("  seen instead: %s" % (", ".join(others) if others else "nothing the detector knows"))
+        if show and found:
+            pv_vision.show_boxes(image, [(f.box, "%s %.2f" % (f.object, f.score)) for f in found[:3]], "find %s" % what)
+        return found
+    if kind == "colour":
+        got = pv_vision.blobs(image, q["colour"])
+        hits = sorted(got["blobs"], key=lambda b: -b["area"])
+        print("find %s: found=%s, %d region%s of colour=%s in the %dx%d image" % (what, "yes" if hits else "no", len(hits), "" if len(hits) == 1 else "s", q["colour"], W, H))
+        for b in hits[:3]:
+            print("  colour=%s quadrant=%s box=(%d, %d, %d, %d)" % ((q["colour"], pv_vision.quadrant(b["box"], W, H)) + tuple(b["box"])))
+        if show and hits:
+            pv_vision.show_boxes(image, [(b["box"], q["colour"]) for b in hits[:3]], "find %s" % what)
+        return hits
+    # A noun the detector has no class for: say so, and give the colour of the picture's centre.
+    noun = " ".join(q["unknown"]) or (query or "?")
+    centre = (W // 4, H // 4, W - W // 4, H - H // 4)
+    print("find %s: found=unknown, the detector has no class for %r" % (what, noun))
+    print("  object=%s colour=%s source=centre of the picture" % (noun.replace(" ", "-"), pv_vision.colour_of(image, centre)))
+    return []
 
 
 def count(image, query=None, colour=None, shape=None):
-    """Count objects named by a query ("the red squares", "the stars") or by colour=/shape=
-    (colour masks, connected components, outline test). Prints 'count=N' and returns N."""
+    """Count what a phrase names ("the birds", "people", "red cars", "the stars", "the yellow
+    candies"): detected objects (whole view and a closer look), the generated tasks' shapes, or
+    regions of one colour. Prints 'count=N' and returns N."""
+    kind, q = _route(query, colour, shape)
+    what = _phrase(query, q["colour"], q["shape"])
+    if kind == "shapes":
+        n = pv_generated.count_shapes(image, None, q["colour"], q["shape"])
+        if n or q["shape"]:
+            return n
+        kind = "colour"
+    if kind == "things":
+        found = pv_vision.detections(image, q["labels"], q["colour"], tiles=True)
+        print("count %s: count=%d (detector, whole image and a closer look, score >= %.2f)" % (what, len(found), pv_vision.MIN_SCORE))
+        W, H = image.size
+        for f in found[:5]:
+            print(pv_vision.found_line(f, W, H))
+        if found:
+            pv_vision.show_boxes(image, [(f.box, "%s %d" % (f.object, i + 1)) for i, f in enumerate(found[:20])], "count %s" % what)
+        return len(found)
+    if kind == "colour":
+        got = pv_vision.blobs(image, q["colour"])
+        merged = " (%d of them counted as touching objects)" % got["merged"] if got["merged"] else ""
+        print("count %s: count=%d (colour segmentation: %d region%s of colour=%s%s)" % (what, got["count"], len(got["blobs"]), "" if len(got["blobs"]) == 1 else "s", q["colour"], merged))
+        if got["blobs"]:
+            pv_vision.show_boxes(image, [(b["box"], "%d" % (i + 1)) for i, b in enumerate(got["blobs"][:30])], "count %s" % what)
+        return got["count"]
+    noun = " ".join(q["unknown"]) or (query or "?")
+    print("count %s: count=0 (the detector has no class for %r and no colour was named)" % (what, noun))
+    return 0
+
+
+def read_text(image, box=None, show=True):
+    """Read the text in an image, or in box=(x0, y0, x1, y1) of it (OCR). Prints text= (all
+    lines joined; text=none when nothing is legible) and one line per text line. Returns the text."""
+    return pv_vision.read_text(image, box, show)[0]
+
+
+def zoom(image, box, factor=None, show=True):
+    """Crop box=(x0, y0, x1, y1) (plus a 10 % margin) and enlarge it (to about 512 px, or by
+    `factor`). Shows and returns the enlarged crop."""
+    import matplotlib.pyplot as plt
     from PIL import Image
 
-    named = _describe(query, colour, shape)
-    colour, shape = _query(query, colour, shape)
-    img = image.convert("RGB")
-    # Half resolution keeps every object above ~11 px on the large canvases and is 4x cheaper.
-    k = 2 if max(img.size) > 1100 else 1
-    if k > 1:
-        img = img.resize((img.width // k, img.height // k), Image.NEAREST)
-    found = []
-    for name in [colour] if colour else list(PALETTE):
-        for comp in _components(_mask(img, PALETTE[name])):
-            if _area(comp) >= 20:  # ignore specks
-                found.append((name, _shape_of(comp)))
-    n = sum(1 for _, kind in found if shape is None or kind == shape)
-    print("count %s: count=%d (%d objects checked)" % (named, n, len(found)))
-    return n
+    W, H = image.size
+    x0, y0, x1, y1 = (int(v) for v in box)
+    mx, my = (x1 - x0) // 10, (y1 - y0) // 10
+    crop = image.crop((max(0, x0 - mx), max(0, y0 - my), min(W, x1 + mx), min(H, y1 + my)))
+    f = factor or max(1, 512 // max(1, max(crop.size)))
+    if f != 1:
+        crop = crop.resize((max(1, int(crop.width * f)), max(1, int(crop.height * f))), Image.BICUBIC)
+    print("zoom box=(%d, %d, %d, %d): %dx%d" % (x0, y0, x1, y1, crop.width, crop.height))
+    if show:
+        plt.imshow(crop)
+        plt.title("zoom")
+        plt.axis("off")
+        plt.show()
+    return crop
 
 
-def _colours_in(frame, min_px=4):
-    """Named colours with at least min_px pixels in a 4x-downscaled frame."""
-    from PIL import Image
+def scan_video(video, query=None, show=True):
+    """Find what comes and goes in a video, in order of appearance. With a query that names
+    things ("animals", "the car", "objects") the detector looks at sampled frames, then closer
+    around each event; without one, the generated videos' coloured shapes are scanned. One line
+    per event: first object=…, colour=, part= (beginning/middle/end), frames=, seconds."""
+    if query:
+        q = pv_vision.parse(query)
+        if q["labels"]:
+            import pv_video
 
-    small = Image.fromarray(frame.asnumpy())
-    small = small.resize((max(1, small.width // 4), max(1, small.height // 4)), Image.NEAREST)
-    counts = {}
-    for p in small.getdata():
-        if max(p) - min(p) < 90:  # muted background
-            continue
-        name = min(PALETTE, key=lambda c: sum((a - b) ** 2 for a, b in zip(p, PALETTE[c])))
-        counts[name] = counts.get(name, 0) + 1
-    return {c for c, k in counts.items() if k >= min_px}
-
-
-def _ordinal(i):
-    return ("first", "second", "third", "fourth", "fifth")[i] if i < 5 else "%dth" % (i + 1)
-
-
-def scan_video(video, show=True):
-    """Find the objects that come and go in a video. Samples frames densely enough that an
-    appearance lasting 3 % of the clip cannot fall between two samples, keeps the colours seen
-    in fewer than half of the samples, then checks every frame around each sighting. Prints one
-    line per event in order of appearance (first, second, …: object, colour, shape, part of the
-    clip, frame range, seconds) and shows the object in its middle frame. Returns the events as tuples."""
-    from PIL import Image
-
-    n = len(video)
-    fps = video.get_avg_fps()
-    step = max(1, int(n * 0.03))
-    sampled = list(range(0, n, step))
-    seen = {}
-    for i, frame in zip(sampled, video.get_batch(sampled)):
-        for c in _colours_in(frame):
-            seen.setdefault(c, []).append(i)
-    transient = sorted(((c, f) for c, f in seen.items() if len(f) < len(sampled) / 2), key=lambda cf: cf[1][0])
-    print("scan_video: %d frames at %g fps, %d sampled; %d object(s) came and went" % (n, fps, len(sampled), len(transient)))
-    events = []
-    for rank, (c, f) in enumerate(transient):
-        lo, hi = max(0, f[0] - step), min(n - 1, f[-1] + step)
-        dense = [i for i in range(lo, hi + 1) if c in _colours_in(video[i])] or f
-        a, b = dense[0], dense[-1]
-        mid = (a + b) // 2
-        frame = Image.fromarray(video[mid].asnumpy())
-        comps = _components(_mask(frame, PALETTE[c]))
-        best = max(comps, key=_area) if comps else None
-        kind = _shape_of(best) if best else "object"
-        part = _PARTS[min(2, (3 * (a + b)) // (2 * n))]
-        events.append((c, kind, a, b, part))
-        # The ordinal leads the line, so "the first object=" names one line and one only.
-        print("  %s object=%s %s colour=%s shape=%s part=%s frames=%d-%d (%.1fs to %.1fs)" % (_ordinal(rank), c, kind, c, kind, part, a, b, a / fps, b / fps))
-        if show and best:
-            _show_around(frame, _bbox(best), "%s %s, frame %d" % (c, kind, mid))
-    return events
+            return pv_video.scan_objects(video, q["labels"], _phrase(query, None, None), show)
+    return pv_generated.scan_colours(video, show)
