@@ -80,7 +80,7 @@ export function securityHeaders(mode: 'dev' | 'production', target: 'page' | 'wo
  * has to be a plain 404, otherwise Pyodide reads the HTML page as a corrupt package
  * (an "integrity" error) instead of "not found".
  */
-const STRICT_STATIC_PREFIXES = ['/pyodide/', '/samples/'];
+const STRICT_STATIC_PREFIXES = ['/pyodide/', '/samples/', '/perception/', '/tesseract/'];
 
 function staticFileExists(root: string, urlPath: string): boolean {
   let decoded: string;

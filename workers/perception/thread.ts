@@ -63,7 +63,7 @@ const handler = createPerceptionHandler({
     const langPath = paths.ocrLangPath ?? path.join(packageDir('@tesseract.js-data/eng'), '4.0.0_best_int');
     if (!fs.existsSync(path.join(langPath, 'eng.traineddata.gz'))) throw new Error(`no eng.traineddata.gz in ${langPath}`);
     const worker = await createWorker('eng', 1, { langPath, cacheMethod: 'none', gzip: true, logger: () => {} });
-    await worker.setParameters({ tessedit_pageseg_mode: '11' as never });
+    await worker.setParameters({ tessedit_pageseg_mode: '11' as never, user_defined_dpi: '300' });
     return {
       async recognize(image) {
         const { data } = await worker.recognize(Buffer.from(encodePngBytes(image)), {}, { blocks: true, text: false });

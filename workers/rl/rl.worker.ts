@@ -5,6 +5,7 @@
  * a worker): the same Pyodide pool the page uses, created from here, so rollouts never round-trip
  * through the page. Runs are written straight to IndexedDB.
  */
+import { createBrowserPerception } from '../perception/browserService';
 import { createBrowserRuntime } from '../python/browserRuntime';
 import { WASM_PATHS } from '../sft/wasmPaths';
 import { createRlHandler } from './handler';
@@ -12,12 +13,14 @@ import { idbRunStore } from './idbRunStore';
 import type { RlEvent, RlRequest } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
+let perception: ReturnType<typeof createBrowserPerception> | null = null;
 const handle = createRlHandler({
   post: (event: RlEvent) => scope.postMessage(event),
   storeFor: idbRunStore,
   // Sessions share interpreters (one namespace each): a step opens many short sessions, and a
   // Pyodide per session would cost seconds and hundreds of MB on a small machine.
-  createRuntime: () => createBrowserRuntime({ poolSize: 1, maxWorkers: 2, sessionsPerWorker: 8, recycleAfterSessions: 200, packages: 'compat' }),
+  createRuntime: () =>
+    createBrowserRuntime({ poolSize: 1, maxWorkers: 2, sessionsPerWorker: 8, recycleAfterSessions: 200, packages: 'compat' }, (perception ??= createBrowserPerception())),
   wasmPaths: WASM_PATHS,
 });
 scope.onmessage = (e: MessageEvent<RlRequest>) => void handle(e.data);
