@@ -22,7 +22,8 @@ import { TRAINING_LOOP, type ErrorMode, type LoopConfig, type Policy } from '../
 import { evaluate } from '../src/policies/evaluate';
 import { createGlobalViewBaseline } from '../src/policies/globalViewBaseline';
 import { EXPERT_STRATEGIES, createScriptedExpert, type ExpertStrategy } from '../src/policies/scriptedExpert';
-import { SUITES, SUITE_NAMES, isSuiteName, suiteTask } from '../src/tasks/suites';
+import { SUITES, SUITE_NAMES, isSuiteName, suiteTask, type SuiteName } from '../src/tasks/suites';
+import { realQuestions, realTask } from './realSuite';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
 import { selectBackend, type BackendName } from '../src/model/backend';
@@ -31,7 +32,10 @@ import { Tokenizer } from '../src/model/tokenizer';
 import { loadModel, nodeFileHandler } from '../src/model/weights';
 import { numberOr } from './args';
 
-const USAGE = `usage: npm run eval -- --policy scripted|baseline|tiny --suite <${SUITE_NAMES.join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--strategy ${EXPERT_STRATEGIES.join('|')}] [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl] [--trajectories file.jsonl]`;
+/** The real-media evaluation set (eval/real/), whole or by media. */
+const REAL_SUITES = ['real', 'real-photo', 'real-video'];
+
+const USAGE = `usage: npm run eval -- --policy scripted|baseline|tiny --suite <${[...SUITE_NAMES, ...REAL_SUITES].join('|')}> --n <count> --seed <s> [--concurrency k] [--turns t] [--error-mode end|feed-back] [--skip p] [--slip p] [--guess p] [--strategy ${EXPERT_STRATEGIES.join('|')}] [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl] [--trajectories file.jsonl]`;
 
 
 function strategyOf(v: string | undefined): ExpertStrategy {
@@ -46,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       policy: { type: 'string', default: 'scripted' },
       suite: { type: 'string', default: 'visual-search' },
-      n: { type: 'string', default: '20' },
+      n: { type: 'string' },
       seed: { type: 'string', default: '1' },
       concurrency: { type: 'string', default: '2' },
       turns: { type: 'string' },
@@ -69,8 +73,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const suite = values.suite!;
-  if (!isSuiteName(suite)) throw new Error(`unknown suite '${suite}' (known: ${SUITE_NAMES.join(', ')})`);
-  const n = numberOr('n', values.n, 20, { int: true, min: 1 });
+  const real = REAL_SUITES.includes(suite) ? realQuestions(suite === 'real' ? 'all' : suite === 'real-photo' ? 'photo' : 'video') : null;
+  if (!real && !isSuiteName(suite)) throw new Error(`unknown suite '${suite}' (known: ${[...SUITE_NAMES, ...REAL_SUITES].join(', ')})`);
+  const n = real ? Math.min(real.length, numberOr('n', values.n, real.length, { int: true, min: 1 })) : numberOr('n', values.n, 20, { int: true, min: 1 });
   const seed = numberOr('seed', values.seed, 1, { int: true });
   const concurrency = numberOr('concurrency', values.concurrency, 2, { int: true, min: 1 });
   const errorMode = (values['error-mode'] ?? TRAINING_LOOP.errorMode) as ErrorMode;
@@ -116,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
       n,
       concurrency,
       upFrontFrames: numberOr('frames', values.frames, 0, { int: true }),
-      makeTask: (i) => suiteTask(suite, i, seed),
+      makeTask: (i) => (real ? realTask(real[i]!) : suiteTask(suite as SuiteName, i, seed)),
       onItem: (item, traj, done) => {
         if (itemsFile !== null) fs.writeSync(itemsFile, JSON.stringify(item) + '\n');
         // Images are left out (they are the task's and the tools'): the text is what one reads.
@@ -125,7 +130,8 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
-    const out = { policy: { kind: policy.kind, name: policy.name }, suite, suiteDescription: SUITES[suite].description, seed, config, upFrontFrames: numberOr('frames', values.frames, 0, { int: true }), ...summary };
+    const description = real ? 'real photographs and clips with checked answers (eval/real/)' : SUITES[suite as SuiteName].description;
+    const out = { policy: { kind: policy.kind, name: policy.name }, suite, suiteDescription: description, seed, config, upFrontFrames: numberOr('frames', values.frames, 0, { int: true }), ...summary };
     console.log(JSON.stringify(out, null, 2));
     return 0;
   } finally {

@@ -24,6 +24,7 @@ import { inferenceMode } from './ops';
 import { sampleToken } from './sampling';
 import { CONTROL_SPECIALS, EOS, type Tokenizer } from './tokenizer';
 import { CopyMemory, copyDim } from './copyHead';
+import { advance, allowedTokens, initialState, type GrammarState } from './grammar';
 import { inferenceBlock, inferenceCopyKeys, inferenceLogits, type InferenceWeights } from './inference';
 import type { TinyVLM } from './transformer';
 
@@ -50,6 +51,11 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Streaming: each row's new text as it is decoded (may be '' inside a multi-byte character). */
   onToken?: (row: number, piece: string, id: number, logprob: number) => void;
+  /**
+   * Constrained decoding (grammar.ts): every row writes one well-formed PyVision turn (reasoning,
+   * then one code block or one boxed answer) and `<eos>` is never chosen. Default false.
+   */
+  grammar?: boolean;
 }
 
 export type FinishReason = 'stop' | 'eos' | 'length' | 'aborted' | 'context';
@@ -224,6 +230,9 @@ export class DecodeContext {
     const out: GeneratedRow[] = Array.from({ length: B }, () => ({ ids: [], logprobs: [], pieces: [], text: '', finish: 'length' }));
     const active = new Array<boolean>(B).fill(true);
     const weights = this.model.inferenceWeights();
+    const grammar: GrammarState[] | null = opts.grammar ? Array.from({ length: B }, () => initialState()) : null;
+    const tokenBytes = grammar ? tokenBytesOf(this.tokenizer, V) : [];
+    const allowed = grammar ? new Uint8Array(V) : undefined;
     for (let step = 0; step < opts.maxNewTokens; step++) {
       if (opts.signal?.aborted) {
         active.forEach((a, b) => a && (out[b]!.finish = 'aborted'));
@@ -234,7 +243,9 @@ export class DecodeContext {
         if (!active[b]) continue;
         const logits = this.next[b]!;
         for (const id of this.banned) logits[id] = -Infinity;
-        const { id, logprob } = sampleToken(logits, 0, V, sampling, () => rngs[b]!.next());
+        if (grammar) allowedTokens(grammar[b]!, tokenBytes, allowed!);
+        const { id, logprob } = sampleToken(logits, 0, V, sampling, () => rngs[b]!.next(), allowed);
+        if (grammar) grammar[b] = advance(grammar[b]!, tokenBytes[id]!)!;
         const row = out[b]!;
         let piece = id === this.tokenizer.eosId ? '' : decoders[b]!.push(id);
         const before = row.text.length;
@@ -326,6 +337,18 @@ export class DecodeContext {
     this.cache.dispose();
     this.disposed = true;
   }
+}
+
+const tokenBytesCache = new WeakMap<Tokenizer, Uint8Array[]>();
+
+/** Every id's bytes for the grammar; control specials (`<eos>`, …) and ids past the tokenizer's vocabulary are empty: never allowed. */
+function tokenBytesOf(tokenizer: Tokenizer, V: number): Uint8Array[] {
+  let table = tokenBytesCache.get(tokenizer);
+  if (!table || table.length !== V) {
+    table = Array.from({ length: V }, (_, id) => (id < tokenizer.vocabSize && !tokenizer.isSpecial(id) ? tokenizer.tokenBytes(id) : new Uint8Array(0)));
+    tokenBytesCache.set(tokenizer, table);
+  }
+  return table;
 }
 
 /** One-shot generation: a fresh context per call, disposed before returning. */

@@ -5,6 +5,8 @@
  * The returned log-prob is that of the chosen token under softmax(logits / temperature) BEFORE
  * top-p truncation (temperature 0 = greedy uses temperature 1): the policy's distribution that
  * GRPO's importance ratio compares against, independent of the truncation used for sampling.
+ * Likewise an `allowed` mask (constrained decoding, grammar.ts) restricts what can be chosen but
+ * not the distribution the log-prob is taken under.
  */
 
 export interface SamplingOptions {
@@ -19,20 +21,26 @@ export interface Sampled {
   logprob: number;
 }
 
-/** Samples from logits[offset, offset + V) with `random()` uniform in [0, 1). */
-export function sampleToken(logits: Float32Array, offset: number, V: number, opts: SamplingOptions, random: () => number): Sampled {
+/**
+ * Samples from logits[offset, offset + V) with `random()` uniform in [0, 1); with `allowed`,
+ * only ids whose entry is 1 can be chosen.
+ */
+export function sampleToken(logits: Float32Array, offset: number, V: number, opts: SamplingOptions, random: () => number, allowed?: Uint8Array): Sampled {
   const t = opts.temperature > 0 ? opts.temperature : 1;
   let max = -Infinity;
-  let argmax = 0;
+  let argmax = -1;
+  let best = -Infinity;
   for (let i = 0; i < V; i++) {
     const x = logits[offset + i]!;
-    if (x > max) {
-      max = x;
+    if (x > max) max = x;
+    if ((!allowed || allowed[i]) && x > best) {
+      best = x;
       argmax = i;
     }
   }
   // NaN compares false above; a row without one finite logit cannot be sampled.
   if (!Number.isFinite(max)) throw new Error('the model produced no finite logit (NaN/Infinity in its weights or backend numerics)');
+  if (argmax < 0 || !Number.isFinite(best)) throw new Error('no allowed token has a finite logit (constrained decoding left nothing to choose)');
   const probs = new Float64Array(V);
   let total = 0;
   for (let i = 0; i < V; i++) {
@@ -43,19 +51,22 @@ export function sampleToken(logits: Float32Array, offset: number, V: number, opt
   const logprobOf = (id: number) => Math.log(probs[id]! / total);
   if (opts.temperature <= 0) return { id: argmax, logprob: logprobOf(argmax) };
 
-  let candidates: number[];
+  // The choice is among the allowed tokens (all, without a mask); top-p keeps the smallest set
+  // holding topP of their mass.
+  const pool = allowed ? Array.from({ length: V }, (_, i) => i).filter((i) => allowed[i]) : Array.from({ length: V }, (_, i) => i);
+  let candidates = pool;
   if (opts.topP < 1) {
+    let poolMass = 0;
+    for (const i of pool) poolMass += probs[i]!;
     // Descending by probability, ties by id (deterministic); keep the nucleus.
-    const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => probs[b]! - probs[a]! || a - b);
+    const order = [...pool].sort((a, b) => probs[b]! - probs[a]! || a - b);
     candidates = [];
     let mass = 0;
     for (const i of order) {
       candidates.push(i);
       mass += probs[i]!;
-      if (mass >= opts.topP * total) break;
+      if (mass >= opts.topP * poolMass) break;
     }
-  } else {
-    candidates = Array.from({ length: V }, (_, i) => i);
   }
   let sum = 0;
   for (const i of candidates) sum += probs[i]!;

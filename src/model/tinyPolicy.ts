@@ -27,6 +27,8 @@ export interface TinyPolicyOptions {
   stop?: string[];
   /** Contexts kept for prefix reuse. */
   cacheSlots?: number;
+  /** Constrained decoding: only well-formed PyVision turns (grammar.ts). Default true. */
+  constrained?: boolean;
 }
 
 interface CachedContext {
@@ -57,6 +59,7 @@ export class TinyPolicy implements Policy {
       seed: opts.seed ?? 0,
       stop: opts.stop ?? DEFAULT_STOPS,
       cacheSlots: opts.cacheSlots ?? 4,
+      constrained: opts.constrained ?? true,
     };
   }
 
@@ -70,6 +73,7 @@ export class TinyPolicy implements Policy {
         temperature: this.opts.temperature,
         topP: this.opts.topP,
         stop: this.opts.stop,
+        grammar: this.opts.constrained,
         seed: hashSeed(this.opts.seed, ctx.turn, conv.ids.length),
         signal: ctx.signal,
         onToken: (_row, piece) => {

@@ -23,7 +23,8 @@ export function nameOfRgb(r: number, g: number, b: number): ColourWord {
   const s = max === 0 ? 0 : chroma / max;
   if (v < 0.18) return 'black';
   if (chroma < 28 || s < 0.16) {
-    if (v > 0.78) return 'white';
+    // White things in shade measure well below full value (a polar bear, a white alpaca).
+    if (v > 0.7) return 'white';
     return v < 0.3 ? 'black' : 'grey';
   }
   let h: number;
@@ -34,7 +35,8 @@ export function nameOfRgb(r: number, g: number, b: number): ColourWord {
   const warm = h < 50 || h >= 345;
   if (warm && (v < 0.5 || (s < 0.45 && v < 0.75))) return 'brown';
   if (h >= 345 || h < 12) return s < 0.45 && v > 0.75 ? 'pink' : 'red';
-  if (h < 40) return 'orange';
+  // Yellow objects in photos (bees, chicks, flowers) measure down to ~37°; oranges ~20–35°.
+  if (h < 37) return 'orange';
   if (h < 70) return v < 0.55 ? 'brown' : 'yellow';
   if (h < 163) return 'green';
   if (h < 195) return 'cyan';
@@ -86,6 +88,53 @@ export function colourShares(p: Pixels, box?: Box | null, opts: { centreWeight?:
   }
   if (!total) return [];
   return [...votes.entries()].map(([name, v]) => ({ name, share: v / total })).sort((a, b2) => b2.share - a.share || COLOUR_NAMES.indexOf(a.name) - COLOUR_NAMES.indexOf(b2.name));
+}
+
+/** Colour shares of the ring around a box (the box grown by `grow` of its size, minus the box). */
+export function ringShares(p: Pixels, box: Box, grow = 0.25): ColourShare[] {
+  const [x0, y0, x1, y1] = box;
+  const gx = Math.max(2, Math.round((x1 - x0) * grow));
+  const gy = Math.max(2, Math.round((y1 - y0) * grow));
+  const outer = clampBox(p, [x0 - gx, y0 - gy, x1 + gx, y1 + gy])!;
+  const step = Math.max(1, Math.floor(Math.sqrt(((outer[2] - outer[0]) * (outer[3] - outer[1])) / 4000)));
+  const votes = new Map<ColourWord, number>();
+  let total = 0;
+  for (let y = outer[1]; y < outer[3]; y += step) {
+    for (let x = outer[0]; x < outer[2]; x += step) {
+      if (x >= x0 && x < x1 && y >= y0 && y < y1) continue;
+      const i = (y * p.width + x) * p.channels;
+      const name = p.channels === 1 ? nameOfRgb(p.data[i]!, p.data[i]!, p.data[i]!) : nameOfRgb(p.data[i]!, p.data[i + 1]!, p.data[i + 2]!);
+      votes.set(name, (votes.get(name) ?? 0) + 1);
+      total++;
+    }
+  }
+  return total ? [...votes.entries()].map(([name, v]) => ({ name, share: v / total })) : [];
+}
+
+/**
+ * The colour of the object in a detector's box: the colour that is common inside the box and
+ * rarer around it. A box holds the object and some background; the background continues around
+ * the box, the object does not (a white duck on brown water: brown fills half the box and all of
+ * the ring, white a third of the box and none of the ring). Falls back to dominantColour when the
+ * box is (nearly) the whole image or no colour stands out.
+ */
+export function objectColour(p: Pixels, box: Box): ColourShare | null {
+  const inner = colourShares(p, box);
+  const ring = ringShares(p, box);
+  const b = clampBox(p, box);
+  if (!b || !ring.length || (b[2] - b[0]) * (b[3] - b[1]) > 0.8 * p.width * p.height) return dominantColour(p, box);
+  const around = new Map(ring.map((r) => [r.name, r.share]));
+  let best: ColourShare | null = null;
+  let bestScore = 0.08;
+  for (const s of inner) {
+    if (s.share < 0.15) continue;
+    const score = s.share - (around.get(s.name) ?? 0);
+    if (score > bestScore) {
+      bestScore = score;
+      best = s;
+    }
+  }
+  return best ?? dominantColour(p, box);
 }
 
 /**

@@ -29,6 +29,7 @@ const IRREGULAR_PLURALS: Partial<Record<CocoLabel, string>> = {
   couch: 'couches', 'dining table': 'dining tables', 'wine glass': 'wine glasses', 'cell phone': 'cell phones',
   skis: 'skis', mouse: 'mice', 'potted plant': 'potted plants', toothbrush: 'toothbrushes', 'hair drier': 'hair driers',
   'teddy bear': 'teddy bears', 'sports ball': 'balls', broccoli: 'broccoli', 'traffic light': 'traffic lights',
+  scissors: 'scissors',
 };
 
 export function pluralOf(label: CocoLabel): string {

@@ -17,6 +17,8 @@ export interface BucketStats {
   n: number;
   accuracy: number;
   meanToolCalls: number;
+  /** Median seconds from the question to the end of the trajectory. */
+  medianSeconds?: number;
 }
 
 export interface EvalSummary {
@@ -29,6 +31,12 @@ export interface EvalSummary {
   endReasons: Partial<Record<EndReason, number>>;
   visualTokensPerSample: number;
   byDifficulty: Partial<Record<Difficulty | 'none', BucketStats>>;
+  /** Per question kind, for suites whose tasks name one (task.truth.kind: colour, count, …). */
+  byKind?: Record<string, BucketStats>;
+  /** Share of trajectories that ended DONE with a non-empty answer. */
+  answeredShare: number;
+  /** Median seconds per trajectory. */
+  medianSeconds: number;
   wallSeconds: number;
 }
 
@@ -42,6 +50,10 @@ export interface EvalItem {
   visualTokens: number;
   answer: string | null;
   expected: string | null;
+  /** task.truth.kind when the task names one. */
+  kind?: string;
+  /** Wall seconds of the trajectory. */
+  seconds: number;
 }
 
 export interface EvalOptions {
@@ -50,7 +62,7 @@ export interface EvalOptions {
   config: LoopConfig;
   /** Number of tasks and how to make the i-th one. */
   n: number;
-  makeTask: (index: number) => Task;
+  makeTask: (index: number) => Task | Promise<Task>;
   concurrency?: number;
   /** Video tasks: show this many evenly spaced frames in the first message (0: none, on-demand only). */
   upFrontFrames?: number;
@@ -85,8 +97,9 @@ export async function evaluate(opts: EvalOptions): Promise<{ summary: EvalSummar
     for (;;) {
       const i = next++;
       if (i >= opts.n || opts.signal?.aborted) return;
-      const task = opts.makeTask(i);
+      const task = await opts.makeTask(i);
       const upFrontFrames = await framesUpFront(task, opts.upFrontFrames ?? 0);
+      const t0 = Date.now();
       const traj = await runTrajectory({ task, policy: opts.policy, runtime: opts.runtime, config: opts.config, signal: opts.signal, upFrontFrames });
       const last = traj.turns[traj.turns.length - 1];
       const item: EvalItem = {
@@ -99,6 +112,8 @@ export async function evaluate(opts: EvalOptions): Promise<{ summary: EvalSummar
         visualTokens: await spentVisualTokens(task, traj, opts.policy),
         answer: last?.answer ?? null,
         expected: task.answer,
+        ...(typeof task.truth.kind === 'string' ? { kind: task.truth.kind } : {}),
+        seconds: (Date.now() - t0) / 1000,
       };
       items[i] = item;
       done++;
@@ -111,6 +126,17 @@ export async function evaluate(opts: EvalOptions): Promise<{ summary: EvalSummar
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const median = (xs: number[]) => {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const bucket = (sel: EvalItem[]): BucketStats => ({
+  n: sel.length,
+  accuracy: round(mean(sel.map((it) => (it.correct ? 1 : 0)))),
+  meanToolCalls: round(mean(sel.map((it) => it.toolCalls)), 3),
+  medianSeconds: round(median(sel.map((it) => it.seconds)), 2),
+});
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
 export function summarise(items: EvalItem[], wallSeconds = 0): EvalSummary {
@@ -119,14 +145,9 @@ export function summarise(items: EvalItem[], wallSeconds = 0): EvalSummary {
   const byDifficulty: EvalSummary['byDifficulty'] = {};
   for (const key of ['small', 'medium', 'large', 'none'] as const) {
     const sel = items.filter((it) => (it.difficulty ?? 'none') === key);
-    if (sel.length) {
-      byDifficulty[key] = {
-        n: sel.length,
-        accuracy: round(mean(sel.map((it) => (it.correct ? 1 : 0)))),
-        meanToolCalls: round(mean(sel.map((it) => it.toolCalls)), 3),
-      };
-    }
+    if (sel.length) byDifficulty[key] = bucket(sel);
   }
+  const kinds = [...new Set(items.map((it) => it.kind).filter((k): k is string => !!k))].sort();
   return {
     n: items.length,
     accuracy: round(mean(items.map((it) => (it.correct ? 1 : 0)))),
@@ -136,6 +157,9 @@ export function summarise(items: EvalItem[], wallSeconds = 0): EvalSummary {
     endReasons,
     visualTokensPerSample: Math.round(mean(items.map((it) => it.visualTokens))),
     byDifficulty,
+    ...(kinds.length ? { byKind: Object.fromEntries(kinds.map((k) => [k, bucket(items.filter((it) => it.kind === k))])) } : {}),
+    answeredShare: round(mean(items.map((it) => (it.endReason === 'DONE' && !!it.answer?.trim() ? 1 : 0)))),
+    medianSeconds: round(median(items.map((it) => it.seconds)), 2),
     wallSeconds: round(wallSeconds, 1),
   };
 }

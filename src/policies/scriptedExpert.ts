@@ -29,7 +29,7 @@ import type { VisualSearchQuestion } from '../tasks/visualSearch';
 import { cropShowCode, countingCode, makeSlip, videoLookCode, videoScanCode, type Window } from './expertScripts';
 import { cropFromSearch, searchCode, type SearchQuery } from './searchScripts';
 import { GLOBAL_VIEW_MAX_SIDE, globalViewReading, uniformFrameIndices } from './globalViewBaseline';
-import { answerFromToolkit, toolkitSteps } from './toolkitExpert';
+import { answerFromToolkit, realPlanOf, toolkitSteps } from './toolkitExpert';
 import { answerFromObservation, answerFromSearchCrop, observationText, wrongGuess, type CropView } from './expertAnswers';
 
 export interface ScriptedExpertOptions {
@@ -204,7 +204,9 @@ function plan(task: Task, opts: Required<ScriptedExpertOptions>, maxTurns: numbe
   const slipRoll = rng.chance(opts.slipProb);
   const slipRng = rng.fork('slip');
   const stepRng = rng.fork('steps');
-  if (guess || skip || task.family === 'user' || maxTurns < 2) return { plan: { mode: guess ? 'guess' : 'skip', steps: [], slipAt: -1, slip: null }, rng };
+  // The user's own media: only the toolkit strategy has a plan (rules over the question).
+  const noPlan = task.family === 'user' && (opts.strategy !== 'toolkit' || !realPlanOf(task));
+  if (guess || skip || noPlan || maxTurns < 2) return { plan: { mode: guess ? 'guess' : 'skip', steps: [], slipAt: -1, slip: null }, rng };
   const budget = maxTurns;
   const steps: ToolStep[] =
     opts.strategy === 'toolkit'
@@ -302,6 +304,7 @@ export function createScriptedExpert(options: ScriptedExpertOptions = {}): Polic
               : answerFromObservation(task, ctx, lastStep)
           : null;
       if (read) return reply(ctx, `${read.text}\n${formatAnswer(read.answer)}`);
+      if (task.family === 'user') return reply(ctx, `I have no tool result that answers this question, so I cannot tell.\n${formatAnswer('unknown')}`);
       const g = await globalViewReading(task, opts.seed);
       return reply(ctx, `${g.seen}\n${formatAnswer(g.answer)}`);
     },

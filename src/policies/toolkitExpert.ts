@@ -14,6 +14,7 @@ import { SHAPE_PLURAL, type ColourName, type ShapeName } from '../tasks/palette'
 import type { VideoQuestion } from '../tasks/videoEvents';
 import type { VisualSearchQuestion } from '../tasks/visualSearch';
 import type { Rng } from '../tasks/rng';
+import { answerFromPlan, planCode, planImageQuestion, planReasoning, planVideoQuestion, type RealPlan } from './realPlanner';
 
 export interface ToolkitStep {
   text: string;
@@ -23,8 +24,16 @@ export interface ToolkitStep {
 /** The helper's query: the question's own words, so the policy copies them token for token. */
 const phrase = (words: string) => `"the ${words}"`;
 
+/** The rule-based plan for a question about the user's own (real) media, or null. */
+export function realPlanOf(task: Task): RealPlan | null {
+  if (task.family !== 'user') return null;
+  return task.media.kind === 'image' ? planImageQuestion(task.question) : planVideoQuestion(task.question);
+}
+
 /** The single helper call for a task, with a line of reasoning before it. */
 export function toolkitSteps(task: Task, rng: Rng): ToolkitStep[] {
+  const real = realPlanOf(task);
+  if (real) return [{ text: planReasoning(real, (xs) => rng.pick(xs)), code: planCode(real) }];
   if (task.family === 'visual-search') {
     const q = task.truth.question as VisualSearchQuestion;
     // Colour and position questions name the shape; shape questions name the colour.
@@ -75,6 +84,8 @@ function fields(observation: string, first: string): Record<string, string> | nu
  * reasoning quotes the one `key=value` field that answers the question, then boxes its value.
  */
 export function answerFromToolkit(task: Task, observation: string): { answer: string; text: string } | null {
+  const real = realPlanOf(task);
+  if (real) return answerFromPlan(real, observation);
   if (task.family === 'visual-search') {
     const f = fields(observation, 'colour');
     if (!f?.colour || !f.shape || !f.quadrant) return null;

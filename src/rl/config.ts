@@ -47,6 +47,11 @@ export interface RlConfig {
   temperature: number;
   /** Tokens per assistant turn. */
   maxNewTokens: number;
+  /**
+   * Constrained decoding (src/model/grammar.ts): rollouts can only write well-formed turns.
+   * Absent = off (the paper's setting: a malformed turn ends the episode with reward 0).
+   */
+  constrained?: boolean;
   /** Turn budget (tool calls + the answer). */
   maxTurns: number;
   /** Images in the context beyond which the episode ends (EXCEED_MAX_IMAGES). */

@@ -38,6 +38,8 @@ export interface GeneratorOptions {
   seed: number;
   /** Longest wait for more requests before a batch decodes (ms, default 8). */
   gatherMs?: number;
+  /** Constrained decoding (grammar.ts). */
+  grammar?: boolean;
   signal?: AbortSignal;
 }
 
@@ -170,6 +172,7 @@ export class BatchedGenerator {
         temperature: this.opts.temperature,
         topP: 1,
         stop: DEFAULT_STOPS,
+        grammar: this.opts.grammar ?? false,
         rowSeeds: rows.map((r) => hashSeed(this.opts.seed, r.p.slot.key, r.p.ctx.turn)),
         signal: this.opts.signal,
         onToken: (b, piece) => {

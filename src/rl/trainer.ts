@@ -159,7 +159,7 @@ export class GrpoTrainer {
     const t0 = now();
     // Without a pool every index is new: keep only this step's tasks (each is asked for twice).
     if (cfg.taskPool === 0) this.taskCache.clear();
-    const generator = new BatchedGenerator(model, tokenizer, { maxNewTokens: cfg.maxNewTokens, temperature: cfg.temperature, maxDecodeBatch: cfg.maxDecodeBatch, seed: cfg.seed, signal });
+    const generator = new BatchedGenerator(model, tokenizer, { maxNewTokens: cfg.maxNewTokens, temperature: cfg.temperature, maxDecodeBatch: cfg.maxDecodeBatch, seed: cfg.seed, grammar: cfg.constrained ?? false, signal });
     const perBatch = Math.ceil(cfg.oversample * cfg.promptsPerStep);
     const groups: Array<GroupInput<TrajectorySummary>> = [];
     const summaries: TrajectorySummary[] = [];

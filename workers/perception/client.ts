@@ -37,12 +37,13 @@ export class PerceptionClient implements PerceptionService {
     private readonly requestTimeoutMs = 120_000,
   ) {}
 
+  // Pixels are copied once here and the copy transferred: the caller's buffer stays usable.
   detect(image: Pixels, opts: DetectOptions = {}): Promise<Detection[]> {
-    return this.request({ kind: 'detect', image, options: opts });
+    return this.request({ kind: 'detect', image: { ...image, data: image.data.slice() }, options: opts });
   }
 
   readText(image: Pixels): Promise<OcrResult> {
-    return this.request({ kind: 'ocr', image });
+    return this.request({ kind: 'ocr', image: { ...image, data: image.data.slice() } });
   }
 
   /** Loads models ahead of the first tool call; resolves with the status (failures included). */

@@ -32,11 +32,40 @@ export interface PerceptionEnv {
 
 type Model = 'detector' | 'ocr';
 
+/** FNV-1a over every 7th byte plus the size: a cheap key for "the same image again". */
+function imageKey(p: Pixels): string {
+  let h = 0x811c9dc5;
+  const d = p.data;
+  for (let i = 0; i < d.length; i += 7) h = Math.imul(h ^ d[i]!, 0x01000193);
+  return `${p.width}x${p.height}x${p.channels}:${d.length}:${(h >>> 0).toString(16)}`;
+}
+
+/** Recent answers by image and options: a tool called twice on one image (find, then count) pays once. */
+class AnswerCache<T> {
+  private map = new Map<string, Promise<T>>();
+  constructor(private readonly size = 48) {}
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    const hit = this.map.get(key);
+    if (hit) {
+      this.map.delete(key);
+      this.map.set(key, hit);
+      return hit;
+    }
+    const p = make();
+    this.map.set(key, p);
+    p.catch(() => this.map.delete(key));
+    while (this.map.size > this.size) this.map.delete(this.map.keys().next().value!);
+    return p;
+  }
+}
+
 export function createPerceptionHandler(env: PerceptionEnv) {
   const status: PerceptionStatus = { detector: 'idle', ocr: 'idle', detail: '' };
   let detector: Promise<ObjectDetector> | null = null;
   let ocr: Promise<OcrEngine> | null = null;
   const queues: Record<Model, Promise<unknown>> = { detector: Promise.resolve(), ocr: Promise.resolve() };
+  const detections = new AnswerCache<Awaited<ReturnType<ObjectDetector['detect']>>>();
+  const readings = new AnswerCache<PerceptionReplyValues['ocr']>();
 
   const setStatus = (model: Model, state: PerceptionStatus['detector'], detail: string) => {
     status[model] = state;
@@ -90,14 +119,18 @@ export function createPerceptionHandler(env: PerceptionEnv) {
     handle(msg: PerceptionRequest): Promise<void> {
       switch (msg.kind) {
         case 'detect':
-          return answer(msg.id, 'detect', () => serial('detector', async () => (await getDetector()).detect(msg.image, msg.options)));
+          return answer(msg.id, 'detect', () =>
+            detections.get(`${imageKey(msg.image)}:${JSON.stringify(msg.options)}`, () => serial('detector', async () => (await getDetector()).detect(msg.image, msg.options))),
+          );
         case 'ocr':
           return answer(msg.id, 'ocr', () =>
-            serial('ocr', async () => {
-              const engine = await getOcr();
-              const { pixels, factor } = prepareForOcr(msg.image);
-              return shapeOcr(await engine.recognize(pixels), factor);
-            }),
+            readings.get(imageKey(msg.image), () =>
+              serial('ocr', async () => {
+                const engine = await getOcr();
+                const { pixels, factor } = prepareForOcr(msg.image);
+                return shapeOcr(await engine.recognize(pixels), factor);
+              }),
+            ),
           );
         case 'warm':
           return answer(msg.id, 'warm', async () => {

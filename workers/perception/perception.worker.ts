@@ -11,7 +11,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createWorker } from 'tesseract.js';
 import { encodePngBytes } from '../../src/imaging/codec';
 import type { GraphModelFiles } from '../../src/perception/detector';
-import type { TesseractPage } from '../../src/perception/ocr';
+import { TESSERACT_PARAMS, type TesseractPage } from '../../src/perception/ocr';
 import { WASM_PATHS } from '../sft/wasmPaths';
 import { createPerceptionHandler } from './handler';
 import type { PerceptionEvent, PerceptionRequest } from './protocol';
@@ -54,7 +54,7 @@ const handler = createPerceptionHandler({
       logger: () => {},
       errorHandler: () => {},
     });
-    await worker.setParameters({ tessedit_pageseg_mode: '11' as never, user_defined_dpi: '300' });
+    await worker.setParameters(TESSERACT_PARAMS as never);
     return {
       async recognize(image) {
         const png = encodePngBytes(image);

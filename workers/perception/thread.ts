@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { encodePngBytes } from '../../src/imaging/codec';
 import type { GraphModelFiles } from '../../src/perception/detector';
-import type { TesseractPage } from '../../src/perception/ocr';
+import { TESSERACT_PARAMS, type TesseractPage } from '../../src/perception/ocr';
 import { createPerceptionHandler } from './handler';
 import type { PerceptionRequest } from './protocol';
 import type { NodePerceptionPaths } from './nodeService';
@@ -63,7 +63,7 @@ const handler = createPerceptionHandler({
     const langPath = paths.ocrLangPath ?? path.join(packageDir('@tesseract.js-data/eng'), '4.0.0_best_int');
     if (!fs.existsSync(path.join(langPath, 'eng.traineddata.gz'))) throw new Error(`no eng.traineddata.gz in ${langPath}`);
     const worker = await createWorker('eng', 1, { langPath, cacheMethod: 'none', gzip: true, logger: () => {} });
-    await worker.setParameters({ tessedit_pageseg_mode: '11' as never, user_defined_dpi: '300' });
+    await worker.setParameters(TESSERACT_PARAMS as never);
     return {
       async recognize(image) {
         const { data } = await worker.recognize(Buffer.from(encodePngBytes(image)), {}, { blocks: true, text: false });

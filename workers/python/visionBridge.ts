@@ -9,7 +9,7 @@
  * proxy's to_py() gives `jsnull`); images come back as {width, height, data}.
  */
 import { colourBlobs } from '../../src/perception/blobs';
-import { colourShares, dominantColour, type Box } from '../../src/perception/colour';
+import { colourShares, dominantColour, objectColour, type Box } from '../../src/perception/colour';
 import { drawLabelledBoxes } from '../../src/perception/draw';
 import { colourWord, parseQuery } from '../../src/perception/vocabulary';
 import { checkPixelLimit, checkPixels } from '../../src/imaging';
@@ -47,6 +47,12 @@ export function createVisionModule(limits: () => { maxImagePixels: number }): Re
         const b = boxArg(box);
         const top = dominantColour(p, b);
         return JSON.stringify(top ? { ...top, shares: colourShares(p, b).slice(0, 4) } : null);
+      }),
+    /** object_colour(data, w, h, ch, box) → {name, share} or None: the box's colour against its surroundings. */
+    object_colour: (d: unknown, w: number, h: number, ch: number, box: unknown) =>
+      withPixels(d, w, h, ch, (p) => {
+        const b = boxArg(box);
+        return JSON.stringify(b ? objectColour(p, b) : dominantColour(p, null));
       }),
     /** colour_blobs(data, w, h, ch, colour) → {blobs: [{box, area, objects}], count, merged, coverage}. */
     colour_blobs: (d: unknown, w: number, h: number, ch: number, colour: string) =>

@@ -13,6 +13,7 @@
  * self-consistent as text, but the image no longer predicts the answer: only copying does.
  */
 import type { Message } from '../../agent/types';
+import { COCO_LABELS, COLOUR_NAMES, pluralOf, type CocoLabel } from '../../perception/vocabulary';
 import { COLOURS, SHAPES, SHAPE_PLURAL } from '../../tasks/palette';
 import type { Rng } from '../../tasks/rng';
 import { CLIP_PARTS } from '../../tasks/videoEvents';
@@ -59,6 +60,57 @@ export function counterfactualRecord(r: SftRecord, rng: Rng): SftRecord {
   return { ...r, messages };
 }
 
+// ---- real media: object words, colour words, read text, yes/no ----
+
+const ANIMALS: CocoLabel[] = ['bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe'];
+const VEHICLES: CocoLabel[] = ['bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train', 'truck', 'boat'];
+const FOODS: CocoLabel[] = ['banana', 'apple', 'sandwich', 'broccoli', 'carrot', 'pizza', 'donut', 'cake'];
+const GROUPS = [ANIMALS, VEHICLES, FOODS, COCO_LABELS.filter((l) => !ANIMALS.includes(l) && !VEHICLES.includes(l) && !FOODS.includes(l) && l !== 'orange' && l !== 'person')];
+// "orange" is both a colour and a fruit: it keeps its name, so one map never renames it twice.
+const REAL_COLOURS = COLOUR_NAMES.filter((c) => c !== 'orange');
+const FAKE_TEXT = ['OPEN', 'SALE', 'EXIT', 'Bakery', 'NORTH', '42', '1907', 'GARDEN CAFE', 'STOP', 'Books', 'PLATFORM 3', 'Welcome', 'FRESH FISH', '250', 'HOTEL', 'TAXI'];
+
+/** A renaming for a real-media record: object words within their group (singular and plural), colour words. */
+export function realWordMap(rng: Rng): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const group of GROUPS) {
+    const to = rng.shuffle(group);
+    group.forEach((l, i) => {
+      map.set(l, to[i]!);
+      map.set(pluralOf(l), pluralOf(to[i]!));
+    });
+  }
+  const colours = rng.shuffle(REAL_COLOURS);
+  REAL_COLOURS.forEach((c, i) => map.set(c, colours[i]!));
+  permuteInto(map, CLIP_PARTS, rng);
+  return map;
+}
+
+function permuteInto(map: Map<string, string>, words: readonly string[], rng: Rng): void {
+  rng.shuffle(words).forEach((w, i) => map.set(words[i]!, w));
+}
+
+/** One counterfactual copy of a real-media record: renamed objects and colours, new read text, a flipped yes/no. */
+export function realCounterfactualRecord(r: SftRecord, rng: Rng): SftRecord {
+  const words = realWordMap(rng);
+  const all = r.messages.flatMap((m) => m.content.map((p) => (p.type === 'text' ? p.text : ''))).join('\n');
+  const v = all.match(/count=(\d+)/)?.[1];
+  const count = v !== undefined ? { from: v, to: String(rng.int(0, 12)) } : null;
+  const text = all.match(/^ {2}text=(.+)$/m)?.[1];
+  const newText = text && text !== 'none' ? rng.pick(FAKE_TEXT) : null;
+  const flip = /\\boxed\{(yes|no)\}/.test(all) && rng.chance(0.5);
+  const edit = (t: string) => {
+    let out = renameText(t, words, count);
+    if (newText && text) out = out.split(text).join(newText);
+    if (flip) out = out.replace(/found=(yes|no)\b/g, (_, x) => `found=${x === 'yes' ? 'no' : 'yes'}`).replace(/\\boxed\{(yes|no)\}/g, (_, x) => `\\boxed{${x === 'yes' ? 'no' : 'yes'}}`);
+    return out;
+  };
+  const messages: Message[] = r.messages.map((m) => ({ role: m.role, content: m.content.map((p) => (p.type === 'text' ? { type: 'text' as const, text: edit(p.text) } : p)) }));
+  return { ...r, messages };
+}
+
+const isReal = (r: SftRecord) => r.suite === 'real-photo' || r.suite === 'real-video';
+
 /**
  * The records followed by `copies` counterfactual copies of each record that called a tool (0:
  * the records alone). A direct answer has nothing to copy: its renamed copy would only teach
@@ -67,6 +119,6 @@ export function counterfactualRecord(r: SftRecord, rng: Rng): SftRecord {
 export function withCounterfactuals(records: SftRecord[], copies: number, rng: Rng): SftRecord[] {
   const out = [...records];
   const withTools = records.filter((r) => r.toolCalls > 0);
-  for (let c = 0; c < copies; c++) for (const r of withTools) out.push(counterfactualRecord(r, rng));
+  for (let c = 0; c < copies; c++) for (const r of withTools) out.push(isReal(r) ? realCounterfactualRecord(r, rng) : counterfactualRecord(r, rng));
   return out;
 }

@@ -88,10 +88,13 @@ export function defaultDataOptions(over: Partial<SftDataOptions> = {}): SftDataO
   };
 }
 
+/** Where a record came from: a generated suite, or real media (realData.ts). */
+export type RecordSuite = SuiteName | 'real-photo' | 'real-video';
+
 /** One training conversation. `images[i]` is the image `{type:'image', image: i}` refers to. */
 export interface SftRecord {
   index: number;
-  suite: SuiteName;
+  suite: RecordSuite;
   taskId: string;
   family: string;
   difficulty: string | null;
@@ -124,7 +127,7 @@ export interface SftStore {
 /** A folder on disk (Node only; node:fs is imported lazily so the browser bundle never needs it). */
 export const nodeDirStore = (dir: string): SftStore => nodeDirStoreImpl(dir);
 
-function stableJson(v: unknown): string {
+export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v)
@@ -168,7 +171,7 @@ export function toModelSide(p: Pixels, side: number): Pixels {
 }
 
 /** A finished trajectory as a record (images renumbered to those the messages use, resized). */
-export function recordFromTrajectory(traj: Trajectory, meta: { index: number; suite: SuiteName; correct: boolean }, imageSide: number): SftRecord {
+export function recordFromTrajectory(traj: Trajectory, meta: { index: number; suite: RecordSuite; correct: boolean }, imageSide: number): SftRecord {
   const used = new Map<number, number>();
   const images: Pixels[] = [];
   const messages = trajectoryMessages(traj).map((m) => ({
@@ -203,7 +206,7 @@ interface StoredRecord extends Omit<SftRecord, 'images'> {
   images: string[];
 }
 
-function hashRecords(records: SftRecord[]): string {
+export function hashRecords(records: SftRecord[]): string {
   const parts: Uint8Array[] = [];
   for (const r of records) {
     parts.push(utf8.encode(stableJson({ ...r, images: r.images.map((p) => [p.width, p.height, p.channels]) })));
@@ -219,7 +222,8 @@ function hashRecords(records: SftRecord[]): string {
   return sha256Hex(all);
 }
 
-async function loadCached(store: SftStore, key: string, options: SftDataOptions): Promise<SftDataset | null> {
+/** Records stored under `key` (see saveRecords), or null when absent or damaged. */
+export async function loadRecords(store: SftStore, key: string): Promise<{ records: SftRecord[]; contentHash: string; generated: number; dropped: number } | null> {
   const manifestBytes = await store.read(`${key}/manifest.json`);
   const dataBytes = await store.read(`${key}/data.jsonl`);
   if (!manifestBytes || !dataBytes) return null;
@@ -240,20 +244,32 @@ async function loadCached(store: SftStore, key: string, options: SftDataOptions)
   }
   const contentHash = hashRecords(records);
   if (contentHash !== manifest.contentHash) return null;
-  return { options, key, contentHash, records, generated: manifest.generated, dropped: manifest.dropped, fromCache: true };
+  return { records, contentHash, generated: manifest.generated, dropped: manifest.dropped };
 }
 
-async function saveCached(store: SftStore, ds: SftDataset): Promise<void> {
+async function loadCached(store: SftStore, key: string, options: SftDataOptions): Promise<SftDataset | null> {
+  const got = await loadRecords(store, key);
+  return got ? { options, key, ...got, fromCache: true } : null;
+}
+
+/** Stores records under `key`: data.jsonl, img/*.png, and manifest.json written last. */
+export async function saveRecords(store: SftStore, key: string, records: SftRecord[], meta: { options: unknown; generated: number; dropped: number }): Promise<string> {
   const lines: string[] = [];
-  for (const r of ds.records) {
+  for (const r of records) {
     const names = r.images.map((_, j) => `img/${String(r.index).padStart(6, '0')}-${j}.png`);
-    for (let j = 0; j < r.images.length; j++) await store.write(`${ds.key}/${names[j]}`, encodePngBytes(r.images[j]!));
+    for (let j = 0; j < r.images.length; j++) await store.write(`${key}/${names[j]}`, encodePngBytes(r.images[j]!));
     const stored: StoredRecord = { ...r, images: names };
     lines.push(JSON.stringify(stored));
   }
-  await store.write(`${ds.key}/data.jsonl`, utf8.encode(lines.join('\n') + '\n'));
-  const manifest = { key: ds.key, version: DATA_VERSION, options: ds.options, contentHash: ds.contentHash, generated: ds.generated, dropped: ds.dropped, records: ds.records.length };
-  await store.write(`${ds.key}/manifest.json`, utf8.encode(JSON.stringify(manifest, null, 2) + '\n'));
+  await store.write(`${key}/data.jsonl`, utf8.encode(lines.join('\n') + '\n'));
+  const contentHash = hashRecords(records);
+  const manifest = { key, version: DATA_VERSION, ...meta, contentHash, records: records.length };
+  await store.write(`${key}/manifest.json`, utf8.encode(JSON.stringify(manifest, null, 2) + '\n'));
+  return contentHash;
+}
+
+async function saveCached(store: SftStore, ds: SftDataset): Promise<void> {
+  await saveRecords(store, ds.key, ds.records, { options: ds.options, generated: ds.generated, dropped: ds.dropped });
 }
 
 export interface BuildDataOptions {

@@ -85,6 +85,7 @@ def find(image, query=None, colour=None, shape=None, show=True):
         for f in found[:3]:
             print(pv_vision.found_line(f, W, H))
         if not found:
+            _centre_line(image, query or what)
             others = sorted({f.object for f in pv_vision.detections(image, tiles=False)})
             print("  seen instead: %s" % (", ".join(others) if others else "nothing the detector knows"))
         if show and found:
@@ -101,10 +102,18 @@ def find(image, query=None, colour=None, shape=None, show=True):
         return hits
     # A noun the detector has no class for: say so, and give the colour of the picture's centre.
     noun = " ".join(q["unknown"]) or (query or "?")
-    centre = (W // 4, H // 4, W - W // 4, H - H // 4)
     print("find %s: found=unknown, the detector has no class for %r" % (what, noun))
-    print("  object=%s colour=%s source=centre of the picture" % (noun.replace(" ", "-"), pv_vision.colour_of(image, centre)))
+    _centre_line(image, noun)
     return []
+
+
+def _centre_line(image, words):
+    """What a photo's main subject most likely is coloured: the centre against its surroundings.
+    Printed when the asked object was not detected, since people ask the colour of what they see."""
+    W, H = image.size
+    noun = "-".join(w for w in str(words).lower().replace('"', "").split() if w not in ("the", "a", "an", "any", "some")) or "object"
+    centre = (W // 4, H // 4, W - W // 4, H - H // 4)
+    print("  object=%s colour=%s source=centre of the picture, not detected" % (noun, pv_vision.colour_of(image, centre)))
 
 
 def count(image, query=None, colour=None, shape=None):

@@ -77,6 +77,14 @@ def perceive(op, img, **options):
     return out
 
 
+def object_colour(img, box):
+    """The colour of what is in `box`, against what surrounds it (colour.ts objectColour)."""
+    small, k = _reduced(img, 640)
+    b = [int(v) // k for v in box]
+    got = json.loads(_pv_vision.object_colour(small.tobytes(), small.width, small.height, 3, b))
+    return got["name"] if got else "unknown"
+
+
 def colour_of(img, box=None):
     """The colour word most of a region's pixels have (not its mean colour), or None."""
     img = _rgb(img)
@@ -93,7 +101,7 @@ def detections(img, labels=None, colour=None, tiles=False):
     for d in raw:
         if labels is not None and d["label"] not in labels:
             continue
-        shade = json.loads(_pv_vision.dominant_colour(data, small.width, small.height, 3, d["box"]))
+        shade = json.loads(_pv_vision.object_colour(data, small.width, small.height, 3, d["box"]))
         name = shade["name"] if shade else "unknown"
         if colour is not None and name != colour:
             continue

@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatAnswer, formatCodeBlock, parseTurn } from '../agent/protocol';
+import { selectBackend } from './backend';
+import { TEST_CONFIG } from './config';
+import { generate } from './generate';
+import { advance, allowedTokens, initialState, isWellFormedTurn, MAX_ANSWER, MAX_REASONING } from './grammar';
+import { testTokenizer } from './testHelpers';
+import { TinyVLM } from './transformer';
+
+const tok = testTokenizer();
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('the turn grammar', () => {
+  it('accepts the protocol turns the expert writes', () => {
+    expect(isWellFormedTurn(`Let me look.\n${formatCodeBlock('hits = find(image_clue_0, "the cup")')}`)).toBe(true);
+    expect(isWellFormedTurn(`find() printed colour=white.\n${formatAnswer('white')}`)).toBe(true);
+    expect(isWellFormedTurn(formatAnswer('FRESH BREAD 24'))).toBe(true);
+    expect(isWellFormedTurn(`x\n${formatCodeBlock('if a < b:\n    print(a)')}`)).toBe(true);
+  });
+
+  it('rejects protocol debris as an answer, empty code, stray tags and over-long parts', () => {
+    expect(isWellFormedTurn('<answer>\n\\boxed{</interpreter>}\n</answer>')).toBe(false);
+    expect(isWellFormedTurn('<answer>\n\\boxed{.}\n</answer>')).toBe(false);
+    expect(isWellFormedTurn('<answer>\n\\boxed{}\n</answer>')).toBe(false);
+    expect(isWellFormedTurn('<code>\n```python\n\n```\n</code>')).toBe(false);
+    expect(isWellFormedTurn('<code>\n```python\nprint(1)</code>')).toBe(false);
+    expect(isWellFormedTurn('I see </interpreter> <answer>\n\\boxed{red}\n</answer>')).toBe(false);
+    expect(isWellFormedTurn('The answer is \\boxed{red}.')).toBe(false);
+    expect(isWellFormedTurn('no code, no answer')).toBe(false);
+    expect(isWellFormedTurn(`${'a'.repeat(MAX_REASONING + 1)}${formatAnswer('red')}`)).toBe(false);
+    expect(isWellFormedTurn(formatAnswer('a'.repeat(MAX_ANSWER + 1)))).toBe(false);
+  });
+
+  it('after <code> only the opening fence may follow, one token at a time', () => {
+    const s = advance(initialState(), bytes('Look.\n<code>'))!;
+    const allowed = new Uint8Array(tok.vocabSize);
+    const table = Array.from({ length: tok.vocabSize }, (_, id) => tok.tokenBytes(id));
+    allowedTokens(s, table, allowed);
+    const texts = [...allowed].flatMap((ok, id) => (ok ? [new TextDecoder().decode(table[id])] : []));
+    expect(texts.length).toBeGreaterThan(0);
+    for (const t of texts) expect('\n```python\n'.startsWith(t)).toBe(true);
+    expect(texts).not.toContain('<eos>');
+  });
+});
+
+describe('constrained generation', () => {
+  let model: TinyVLM;
+  beforeAll(async () => {
+    await selectBackend({ force: 'wasm' });
+    // An untrained model: whatever it would write, the grammar turns it into a well-formed turn.
+    model = TinyVLM.create({ ...TEST_CONFIG, maxSeq: 1200 }, 3);
+  });
+
+  it('an untrained model writes only well-formed turns, and its log-probs stay the model’s own', async () => {
+    const prompt = tok.encode('Question: what colour is the cup?\n');
+    const rows = await generate(model, tok, [0, 1, 2, 3].map(() => ({ ids: [tok.bosId, ...prompt] })), { maxNewTokens: 1100, temperature: 1, seed: 7, grammar: true });
+    for (const row of rows) {
+      expect(row.finish, row.text).toBe('stop');
+      // The text is valid UTF-8 (so text and token bytes agree) and in the language.
+      const raw = Uint8Array.from(row.ids.flatMap((id) => [...tok.tokenBytes(id)]));
+      expect(new TextDecoder().decode(raw)).toBe(row.text);
+      expect(isWellFormedTurn(row.text), row.text).toBe(true);
+      const parsed = parseTurn(row.text);
+      expect(parsed.parseError, row.text).toBeNull();
+      if (parsed.answer !== null) expect(parsed.answer).toMatch(/[\p{L}\p{N}]/u);
+      // Log-probs are of the model's full distribution: never above 0, finite.
+      for (const lp of row.logprobs) expect(lp).toBeLessThanOrEqual(0);
+    }
+    const free = await generate(model, tok, [{ ids: [tok.bosId, ...prompt] }], { maxNewTokens: 60, temperature: 1, seed: 7 });
+    expect(isWellFormedTurn(free[0]!.text)).toBe(false);
+    expect(tf.memory().numTensors).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,226 @@
+/**
+ * Constrained decoding: the tiny policy can only write well-formed PyVision turns.
+ *
+ *   turn   := reasoning ( code | answer )
+ *   code   := "<code>\n```python\n" body "\n```\n</code>"
+ *   answer := "<answer>\n\\boxed{" value "}\n</answer>"
+ *
+ * - reasoning: free text without `<`, a backtick or a backslash (so no tag, fence or \boxed can
+ *   start inside it), at most MAX_REASONING bytes; then only `<code>` or `<answer>` may follow.
+ * - body: Python; `</` cannot occur (no stray closing tag) and a line starting with ``` closes
+ *   the block; past MAX_CODE bytes the closing fence is forced.
+ * - value: at most MAX_ANSWER bytes without braces, `<`, backslash, backtick or newline, and it
+ *   must hold a letter or digit before `}` may close it: protocol debris (`</interpreter>`, `.`,
+ *   an empty box) cannot be an answer.
+ *
+ * The grammar runs over bytes (the tokenizer is byte-level BPE), as a small state machine: each
+ * step masks every token whose bytes would leave the language, and `<eos>` is never allowed
+ * (a turn ends only by completing). Forced stretches ("\n```python\n" after `<code>`) are
+ * ordinary masked steps where one token (or a few splits of the string) remains.
+ * Log-probs stay the model's own (sampling.ts): the mask chooses, it does not reweight what
+ * GRPO's ratio compares.
+ */
+
+export const MAX_REASONING = 240;
+export const MAX_CODE = 480;
+export const MAX_ANSWER = 48;
+
+const enc = new TextEncoder();
+const bytes = (s: string) => enc.encode(s);
+const CODE_TAG = bytes('<code>');
+const ANSWER_TAG = bytes('<answer>');
+const CODE_OPEN = bytes('\n```python\n');
+const CODE_CLOSE = bytes('```\n</code>');
+const ANSWER_OPEN = bytes('\n\\boxed{');
+const ANSWER_CLOSE = bytes('}\n</answer>');
+const LT = 0x3c;
+const BACKTICK = 0x60;
+const BACKSLASH = 0x5c;
+const NL = 0x0a;
+const SLASH = 0x2f;
+
+type Mode =
+  | 'reason' // free reasoning text
+  | 'tag' // inside `<code>` or `<answer>` (which one: `tag` bytes)
+  | 'forced' // a fixed string, then `next`
+  | 'code'
+  | 'answer'
+  | 'done';
+
+export interface GrammarState {
+  mode: Mode;
+  /** reason: bytes so far; code: bytes of body; answer: bytes of value. */
+  n: number;
+  /** tag / forced: the string being matched and how much of it is matched. */
+  fixed: Uint8Array | null;
+  at: number;
+  /** After a forced string: what comes next. */
+  next: Mode;
+  /** code: last byte was `<`; the body is at a line start; backticks at line start. */
+  lt: boolean;
+  lineStart: boolean;
+  ticks: number;
+  /** answer: a letter or digit was written; code: a non-blank byte was written. */
+  alnum: boolean;
+  /** UTF-8 continuation bytes still expected (text is always valid UTF-8), and the next one's range. */
+  cont: number;
+  lo: number;
+  hi: number;
+}
+
+export function initialState(): GrammarState {
+  return { mode: 'reason', n: 0, fixed: null, at: 0, next: 'done', lt: false, lineStart: true, ticks: 0, alnum: false, cont: 0, lo: 0x80, hi: 0xbf };
+}
+
+const clone = (s: GrammarState): GrammarState => ({ ...s });
+
+function force(s: GrammarState, str: Uint8Array, next: Mode, at = 0): GrammarState {
+  s.mode = 'forced';
+  s.fixed = str;
+  s.at = at;
+  s.next = next;
+  s.n = 0;
+  return s;
+}
+
+/** Control bytes other than newline and tab (byte tokens can produce any byte). */
+const isControl = (b: number) => (b < 0x20 && b !== NL && b !== 0x09) || b === 0x7f;
+const isAlnumByte = (b: number) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b >= 0x80;
+
+/** Continuation bytes a UTF-8 lead byte announces; -1 for a byte that cannot start a character. */
+function utf8Tail(b: number): number {
+  if (b < 0x80) return 0;
+  if (b >= 0xc2 && b <= 0xdf) return 1;
+  if (b >= 0xe0 && b <= 0xef) return 2;
+  if (b >= 0xf0 && b <= 0xf4) return 3;
+  return -1;
+}
+
+/** The state after one byte, or null when the byte leaves the language. Mutates `s`. */
+function step(s: GrammarState, b: number): GrammarState | null {
+  // Valid UTF-8 everywhere: a continuation byte only where one is due, nothing else meanwhile.
+  // Continuation bytes belong to a character already counted and allowed: they always pass.
+  if (s.cont > 0) {
+    if (b < s.lo || b > s.hi) return null;
+    s.cont--;
+    s.lo = 0x80;
+    s.hi = 0xbf;
+    return s;
+  }
+  if (b >= 0x80) {
+    const tail = utf8Tail(b);
+    if (tail < 0) return null;
+    s.cont = tail;
+    // No overlong forms, no surrogates, nothing past U+10FFFF (what TextDecoder would replace).
+    s.lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    s.hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+  }
+  switch (s.mode) {
+    case 'reason':
+      if (b === LT) {
+        s.mode = 'tag';
+        s.fixed = null;
+        s.at = 1;
+        return s;
+      }
+      if (b === BACKTICK || b === BACKSLASH || isControl(b) || s.n >= MAX_REASONING) return null;
+      s.n++;
+      return s;
+    case 'tag': {
+      // Which tag is still possible after `<` + at-1 matched bytes.
+      const code = s.fixed === null || s.fixed === CODE_TAG ? CODE_TAG[s.at] === b : false;
+      const answer = s.fixed === null || s.fixed === ANSWER_TAG ? ANSWER_TAG[s.at] === b : false;
+      if (!code && !answer) return null;
+      s.fixed = code && answer ? null : code ? CODE_TAG : ANSWER_TAG;
+      s.at++;
+      if (s.fixed && s.at === s.fixed.length) {
+        return s.fixed === CODE_TAG ? force(s, CODE_OPEN, 'code') : force(s, ANSWER_OPEN, 'answer');
+      }
+      return s;
+    }
+    case 'forced': {
+      if (s.fixed![s.at] !== b) return null;
+      s.at++;
+      if (s.at === s.fixed!.length) {
+        s.mode = s.next;
+        s.fixed = null;
+        s.n = 0;
+        s.lineStart = true;
+        s.ticks = 0;
+        s.lt = false;
+        s.alnum = false;
+      }
+      return s;
+    }
+    case 'code': {
+      if (s.lineStart && b === BACKTICK) {
+        // A fence at a line start closes the block; an empty body cannot be closed.
+        if (!s.alnum) return null;
+        s.ticks++;
+        return s.ticks === 3 ? force(s, CODE_CLOSE, 'done', 3) : s;
+      }
+      if (s.ticks > 0) return null; // `` or ` followed by anything else
+      if (s.lt && b === SLASH) return null; // no `</…` inside code
+      // Past the limit: a newline (unless at a line start already), then the closing fence.
+      if (s.n >= MAX_CODE && (s.lineStart || b !== NL)) return null;
+      const blank = b === NL || b === 0x20 || b === 0x09;
+      // A body that is still blank must become non-blank while it can still close.
+      if (isControl(b) || (blank && !s.alnum && s.n >= 8)) return null;
+      s.lt = b === LT;
+      s.n++;
+      if (!blank) s.alnum = true;
+      s.lineStart = b === NL;
+      return s;
+    }
+    case 'answer':
+      if (b === 0x7d) return s.alnum ? force(s, ANSWER_CLOSE, 'done', 1) : null;
+      if (b >= 0x80) {
+        // A non-ASCII character (counted once, at its lead byte).
+        if (s.n >= MAX_ANSWER) return null;
+        s.n++;
+        s.alnum = true;
+        return s;
+      }
+      if (b === LT || b === BACKSLASH || b === BACKTICK || b === 0x7b || isControl(b) || b === NL || s.n >= MAX_ANSWER) return null;
+      // The last character must be a letter or digit if none came yet, or the box could never close.
+      if (!s.alnum && s.n === MAX_ANSWER - 1 && !isAlnumByte(b)) return null;
+      s.n++;
+      if (isAlnumByte(b)) s.alnum = true;
+      return s;
+    case 'done':
+      return null;
+  }
+}
+
+/** The state after a token's bytes, or null. Does not mutate `s`. */
+export function advance(s: GrammarState, tokenBytes: Uint8Array): GrammarState | null {
+  if (!tokenBytes.length) return null;
+  let t: GrammarState | null = clone(s);
+  for (const b of tokenBytes) {
+    t = step(t, b);
+    if (!t) return null;
+  }
+  return t;
+}
+
+export function isComplete(s: GrammarState): boolean {
+  return s.mode === 'done';
+}
+
+/** Fills `allowed` (length V) with 1 for the tokens that keep the turn in the language. */
+export function allowedTokens(s: GrammarState, tokenBytes: readonly Uint8Array[], allowed: Uint8Array): number {
+  let n = 0;
+  for (let id = 0; id < allowed.length; id++) {
+    const tb = tokenBytes[id];
+    const ok = tb !== undefined && advance(s, tb) !== null;
+    allowed[id] = ok ? 1 : 0;
+    if (ok) n++;
+  }
+  return n;
+}
+
+/** Whether a whole turn text is in the language (for tests and for checking other policies' turns). */
+export function isWellFormedTurn(text: string): boolean {
+  const s = advance(initialState(), bytes(text));
+  return s !== null && isComplete(s);
+}
