@@ -8,7 +8,8 @@ import { createJSONStorage, persist } from 'zustand/middleware';
 import type { Difficulty, Task, TaskMedia } from '../../src/tasks/types';
 import { generateTask, GENERATED_FAMILIES, userTask, type GeneratedFamily } from '../agent/core';
 import { decodeImage, ImageDecodeError } from '../image/decodeImage';
-import { isVideoFile, openBrowserVideo, VideoDecodeError, type BrowserVideo } from '../video/browserVideo';
+import { openVideo } from '../video/openVideo';
+import { isVideoFile, VideoDecodeError, type BrowserVideo } from '../video/videoCommon';
 
 export const MEDIA_KEY = 'pyvision.media.v1';
 
@@ -117,7 +118,7 @@ export const useMedia = create<MediaState>()(
           set({ error: null, progress: { fraction: 0.05, detail: `Opening "${name}"…` } });
           try {
             if (isVideoFile(file, name)) {
-              const video = await openBrowserVideo(file, name, {
+              const video = await openVideo(file, name, {
                 onProgress: (fraction, detail) => id === request && set({ progress: { fraction, detail } }),
               });
               if (id !== request) return video.close();
@@ -171,3 +172,9 @@ export const useMedia = create<MediaState>()(
     },
   ),
 );
+
+// Tests and bench/videoDecode.ts reach the decoders through a window hook that exists only with
+// `?debug=video` in the URL; the module is fetched on demand, so normal pages never load it.
+if (typeof location !== 'undefined' && new URLSearchParams(location.search).getAll('debug').includes('video')) {
+  void import('../video/videoDebug').then((m) => m.installVideoDebug(() => useMedia.getState().video));
+}
