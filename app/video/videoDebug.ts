@@ -36,6 +36,8 @@ export interface VideoDebugApi {
   diff(a: number | 'current', b: number | 'current', indices: number[]): Promise<number[]>;
   /** Mean absolute difference between frames of one provider (e.g. neighbours). */
   diffWithin(id: number | 'current', pairs: Array<[number, number]>): Promise<number[]>;
+  /** RGB values of a frame at (x, y) points. */
+  pixels(id: number | 'current', index: number, points: Array<[number, number]>): Promise<Array<[number, number, number]>>;
   /** The frame's error message, or null when it decodes. */
   frameError(id: number | 'current', index: number): Promise<string | null>;
   stats(id: number | 'current'): DecodeStats | null;
@@ -136,6 +138,13 @@ export function installVideoDebug(getCurrent: () => BrowserVideo | null): void {
       const out: number[] = [];
       for (const [i, j] of pairs) out.push(meanAbsDiff(await v.getFrame(i), await v.getFrame(j)));
       return out;
+    },
+    async pixels(id, index, points) {
+      const px = await get(id).getFrame(index);
+      return points.map(([x, y]) => {
+        const o = (y * px.width + x) * 3;
+        return [px.data[o]!, px.data[o + 1]!, px.data[o + 2]!] as [number, number, number];
+      });
     },
     async frameError(id, index) {
       try {
