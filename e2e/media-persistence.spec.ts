@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { VideoDebugApi } from '../app/video/videoDebug';
 import { openPlayground } from './playground';
@@ -27,7 +27,7 @@ async function savedIndex(page: Page): Promise<Array<{ name: string; question: s
 
 async function uploadAndAsk(page: Page, file: string, question: string) {
   await page.getByTestId('media-input').setInputFiles(file);
-  await expect(page.getByTestId('media-info')).toHaveAttribute('data-source', /image|video/, { timeout: 30_000 });
+  await expect(page.getByTestId('media-name')).toHaveText(basename(file), { timeout: 30_000 });
   await page.getByTestId('question-input').fill(question);
   // Saved in the background; the question is debounced.
   await expect.poll(async () => (await savedIndex(page))[0]?.question).toBe(question);

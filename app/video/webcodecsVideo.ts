@@ -187,8 +187,9 @@ export async function openWebCodecsVideo(blob: Blob, name: string, opts: WebCode
     }
     const start = first.timestamp;
     const frameCount = frameCountFromSpan(start, last.timestamp, fps);
-    const end = last.timestamp + (last.duration > 0 ? last.duration : 1 / fps);
-    const duration = Math.max(end - start, frameCount / fps - 0.5 / fps);
+    // Seconds from the first frame's start to the last frame's end (a missing last duration
+    // counts as one frame).
+    const duration = last.timestamp + (last.duration > 0 ? last.duration : 1 / fps) - start;
     const { width, height } = scaledFrameSize(naturalWidth, naturalHeight, MAX_FRAME_SIDE);
     const meta: VideoMeta = { width, height, frameCount, fps };
 
