@@ -212,7 +212,11 @@ async function main() {
       },
       firstFrameMs: { webcodecsDense: round(wc.denseFirstFrameMs!), seekDense: round(sk.denseFirstFrameMs!) },
       webcodecsStats: { sparse: wc.sparseStats, dense: wc.denseStats, random: wc.randomStats },
-      webcodecsVsSeekMeanAbsDiff: { max: round(Math.max(...result.diffs), 3), mean: round(result.diffs.reduce((s, d) => s + d, 0) / result.diffs.length, 3) },
+      webcodecsVsSeekMeanAbsDiff: {
+        max: round(Math.max(...result.diffs), 3),
+        mean: round(result.diffs.reduce((s, d) => s + d, 0) / result.diffs.length, 3),
+        perSparseFrame: Object.fromEntries(sparse.map((i, k) => [i, round(result.diffs[k]!, 1)])),
+      },
       rounds: `${rounds} (best per metric)`,
       machine: { cores: cpus().length, loadAverage1m: round(loadavg()[0]!, 1) },
       wallSeconds: Math.round((Date.now() - started) / 1000),
