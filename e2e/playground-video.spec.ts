@@ -64,7 +64,9 @@ test(`an uploaded ${name} video is decoded in the page: metadata, exact frames, 
   await expect(meta).toHaveAttribute('data-height', '120');
   await expect(meta).toHaveAttribute('data-frames', '32');
   await expect(meta).toHaveAttribute('data-fps', '8');
-  await expect(meta).toContainText('(measured)');
+  // WebCodecs reads the rate from the container's timestamps (video-webcodecs.spec.ts covers it).
+  await expect(meta).toHaveAttribute('data-decoder', 'webcodecs');
+  await expect(meta).toContainText('(from the file)');
 
   await page.getByTestId('question-input').fill('What colour is the background at frame 20?');
   await page.getByTestId('policy-select').selectOption('human');

@@ -6,6 +6,7 @@ import { useMedia } from '../store/mediaStore';
 import { GeneratorForm } from './GeneratorForm';
 import { MediaPreview } from './MediaPreview';
 import { Progress } from './Progress';
+import { SavedUploads } from './SavedUploads';
 
 /** Choose what the agent looks at: a generated task, or an uploaded/dropped image or video. */
 export function MediaPanel() {
@@ -28,7 +29,7 @@ export function MediaPanel() {
         <button type="button" onClick={() => input.current?.click()} data-testid="media-upload-button">
           Upload image or video…
         </button>
-        <span className="muted"> or drop a PNG, JPEG, WebP, MP4 or WebM file here</span>
+        <span className="muted"> or drop a PNG, JPEG, WebP, MP4, MOV, WebM or MKV file here</span>
         <input
           ref={input}
           className="visually-hidden"
@@ -44,6 +45,7 @@ export function MediaPanel() {
           }}
         />
       </div>
+      <SavedUploads />
       {progress && <Progress value={progress.fraction} label={progress.detail} testId="media-progress" />}
       {error && (
         <p className="error" data-testid="media-error" role="alert">

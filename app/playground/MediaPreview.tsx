@@ -16,14 +16,36 @@ function VideoElement({ video }: { video: BrowserVideo }) {
   return <div ref={host} className="media-video-host" data-testid="video-element" />;
 }
 
-export function VideoMetaLine({ meta, measured }: { meta: VideoMeta; measured?: boolean }) {
+const FPS_NOTE: Record<BrowserVideo['fpsSource'], string> = {
+  container: ' (from the file)',
+  measured: ' (measured)',
+  assumed: ' (assumed: the rate could not be measured)',
+};
+
+export function VideoMetaLine({ meta, video }: { meta: VideoMeta; video?: BrowserVideo | null }) {
   return (
-    <p className="media-info" data-testid="video-meta" data-width={meta.width} data-height={meta.height} data-frames={meta.frameCount} data-fps={meta.fps}>
+    <p
+      className="media-info"
+      data-testid="video-meta"
+      data-width={meta.width}
+      data-height={meta.height}
+      data-frames={meta.frameCount}
+      data-fps={meta.fps}
+      data-decoder={video?.decoder}
+      data-fps-source={video?.fpsSource}
+      data-duration={video?.duration}
+    >
       {meta.width}×{meta.height} · <span data-testid="video-frame-count">{meta.frameCount}</span> frames ·{' '}
       <span data-testid="video-fps">{Number(meta.fps.toFixed(3))}</span> fps
-      {measured === false ? ' (assumed: the rate could not be measured)' : measured ? ' (measured)' : ''}
+      {video ? FPS_NOTE[video.fpsSource] : ''}
       {' · '}
       {(meta.frameCount / meta.fps).toFixed(2)} s
+      {video && (
+        <span className="muted" data-testid="video-decoder" title={video.fallbackReason ?? undefined}>
+          {' · '}
+          {video.decoder === 'webcodecs' ? `decoded with WebCodecs${video.codec ? ` (${video.codec})` : ''}` : 'decoded by seeking (slower)'}
+        </span>
+      )}
     </p>
   );
 }
@@ -57,7 +79,7 @@ export function MediaPreview() {
       {media.kind === 'video' && (
         <>
           {video && <VideoElement video={video} />}
-          <VideoMetaLine meta={media.video.meta} measured={video ? video.fpsMeasured : undefined} />
+          <VideoMetaLine meta={media.video.meta} video={video} />
           <p className="muted">
             Bound as <code>video_clue_0</code>; the model sees only this metadata and fetches the frames it wants.
           </p>

@@ -1,14 +1,18 @@
 /**
  * What the playground's agent looks at: a generated task (any family, a seed, a difficulty), or
- * the user's own image or video with the user's question. Persisted: the generator settings,
- * the question and which kind of source was chosen; uploads are not kept across reloads.
+ * the user's own image or video with the user's question. Persisted: the generator settings
+ * (localStorage), and uploads with their question (IndexedDB, app/persist/savedMedia.ts: the
+ * newest few files); a reload reopens the upload that was shown, through the same decode path.
  */
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { Difficulty, Task, TaskMedia } from '../../src/tasks/types';
 import { generateTask, GENERATED_FAMILIES, userTask, type GeneratedFamily } from '../agent/core';
 import { decodeImage, ImageDecodeError } from '../image/decodeImage';
-import { isVideoFile, openBrowserVideo, VideoDecodeError, type BrowserVideo } from '../video/browserVideo';
+import { indexedDbStore } from '../persist/kv';
+import { SavedMedia, type SavedMediaInfo } from '../persist/savedMedia';
+import { openVideo } from '../video/openVideo';
+import { isVideoFile, VideoDecodeError, type BrowserVideo } from '../video/videoCommon';
 
 export const MEDIA_KEY = 'pyvision.media.v1';
 
@@ -44,7 +48,16 @@ export interface MediaState {
   progress: { fraction: number; detail: string } | null;
   error: string | null;
   initialised: boolean;
+  /** Uploads kept for reloads (newest first), and why the last one was not kept, if it was not. */
+  saved: SavedMediaInfo[];
+  savedNote: string | null;
+  /** The saved upload on show (persisted: a reload reopens it); null for generated tasks. */
+  activeUploadId: string | null;
   init(): void;
+  /** Reopen a saved upload. */
+  openSaved(id: string): Promise<void>;
+  /** Forget every saved upload (what is on show stays until a reload). */
+  forgetSaved(): Promise<void>;
   setGen(patch: Partial<GeneratorSettings>): void;
   generate(): Promise<void>;
   loadFile(file: File): Promise<void>;
@@ -58,6 +71,8 @@ export interface MediaState {
 
 let request = 0;
 let cached: { media: TaskMedia; question: string; task: Task } | null = null;
+const savedMedia = new SavedMedia(indexedDbStore());
+let questionTimer: ReturnType<typeof setTimeout> | undefined;
 
 export const useMedia = create<MediaState>()(
   persist(
@@ -66,7 +81,77 @@ export const useMedia = create<MediaState>()(
         const { image, video } = get();
         if (image && patch.image !== image) URL.revokeObjectURL(image.previewUrl);
         if (video && patch.video !== video) video.close();
-        set({ image: null, video: null, ...patch, version: get().version + 1, error: null, progress: null });
+        set({ image: null, video: null, activeUploadId: null, savedNote: null, ...patch, version: get().version + 1, error: null, progress: null });
+      };
+
+      const refreshSaved = async () => {
+        const saved = await savedMedia.list().catch(() => []);
+        set({ saved });
+      };
+
+      /** Keeps a fresh upload for reloads, in the background (a big video takes a moment). */
+      const keepUpload = async (file: Blob, name: string, kind: 'image' | 'video', version: number) => {
+        const r = await savedMedia.save(file, { name, kind, question: get().question }).catch((err: unknown) => ({ skipped: String(err) }));
+        const current = get().version === version;
+        if ('skipped' in r) {
+          if (current) set({ savedNote: `Not kept for reloads: ${r.skipped}.` });
+        } else if (current) {
+          set({ activeUploadId: r.saved.id });
+          // A question typed while the file was being written.
+          if (get().question !== r.saved.question) await savedMedia.setQuestion(r.saved.id, get().question);
+        }
+        await refreshSaved();
+      };
+
+      /**
+       * Opens an uploaded or saved file; null on success, else the message shown. `restoring` is
+       * the saved entry being reopened (its question comes back with it).
+       */
+      const openFile = async (file: Blob, name: string, restoring: SavedMediaInfo | null): Promise<string | null> => {
+        const id = ++request;
+        set({ error: null, progress: { fraction: 0.05, detail: `${restoring ? 'Restoring' : 'Opening'} "${name}"…` } });
+        const questionFor = () => (restoring ? restoring.question : get().source === 'generated' ? '' : get().question);
+        try {
+          let kind: 'image' | 'video';
+          if (isVideoFile(file, name)) {
+            kind = 'video';
+            const video = await openVideo(file, name, {
+              onProgress: (fraction, detail) => id === request && set({ progress: { fraction, detail } }),
+            });
+            if (id !== request) {
+              video.close();
+              return null;
+            }
+            replaceMedia({ source: 'video', video, task: null, media: { kind: 'video', video }, question: questionFor() });
+          } else {
+            kind = 'image';
+            const decoded = await decodeImage(file, name);
+            if (id !== request) return null;
+            const image: UploadedImage = {
+              name,
+              previewUrl: URL.createObjectURL(file),
+              originalWidth: decoded.originalWidth,
+              originalHeight: decoded.originalHeight,
+              downscaled: decoded.downscaled,
+            };
+            replaceMedia({ source: 'image', image, task: null, media: { kind: 'image', image: decoded.pixels }, question: questionFor() });
+          }
+          if (restoring) {
+            set({ activeUploadId: restoring.id });
+            void savedMedia.touch(restoring.id).then(refreshSaved, () => {});
+          } else void keepUpload(file, name, kind, get().version);
+          return null;
+        } catch (err) {
+          if (id !== request) return null;
+          // The current media, question and runs are kept.
+          const message =
+            err instanceof ImageDecodeError || err instanceof VideoDecodeError
+              ? err.message
+              : `Could not open "${name}": ${err instanceof Error ? err.message : String(err)}`;
+          const shown = restoring ? `Could not reopen "${name}" (saved earlier): ${message}` : message;
+          set({ error: shown, progress: null });
+          return shown;
+        }
       };
 
       return {
@@ -81,12 +166,44 @@ export const useMedia = create<MediaState>()(
         progress: null,
         error: null,
         initialised: false,
+        saved: [],
+        savedNote: null,
+        activeUploadId: null,
 
         init() {
           if (get().initialised) return;
           set({ initialised: true });
-          // Uploads are not kept: a reload starts from the generator settings.
-          void get().generate();
+          // The upload on show before the reload comes back; otherwise the generator settings.
+          void (async () => {
+            const active = get().activeUploadId;
+            await refreshSaved();
+            let failure: string | null = null;
+            if (active) {
+              const entry = await savedMedia.load(active).catch(() => null);
+              if (entry) {
+                failure = await openFile(new File([entry.blob], entry.info.name, { type: entry.info.type }), entry.info.name, entry.info);
+                if (!failure) return;
+              }
+            }
+            await get().generate();
+            if (failure) set({ error: failure });
+          })();
+        },
+
+        async openSaved(id) {
+          const entry = await savedMedia.load(id).catch(() => null);
+          if (!entry) {
+            await refreshSaved();
+            set({ error: 'That saved upload is gone (cleared, or the browser dropped it).' });
+            return;
+          }
+          await openFile(new File([entry.blob], entry.info.name, { type: entry.info.type }), entry.info.name, entry.info);
+        },
+
+        async forgetSaved() {
+          await savedMedia.clear().catch(() => {});
+          set({ activeUploadId: null, savedNote: null });
+          await refreshSaved();
         },
 
         setGen(patch) {
@@ -112,43 +229,16 @@ export const useMedia = create<MediaState>()(
         },
 
         async loadFile(file) {
-          const id = ++request;
-          const name = file.name;
-          set({ error: null, progress: { fraction: 0.05, detail: `Opening "${name}"…` } });
-          try {
-            if (isVideoFile(file, name)) {
-              const video = await openBrowserVideo(file, name, {
-                onProgress: (fraction, detail) => id === request && set({ progress: { fraction, detail } }),
-              });
-              if (id !== request) return video.close();
-              const question = get().source === 'generated' ? '' : get().question;
-              replaceMedia({ source: 'video', video, task: null, media: { kind: 'video', video }, question });
-            } else {
-              const decoded = await decodeImage(file, name);
-              if (id !== request) return;
-              const image: UploadedImage = {
-                name,
-                previewUrl: URL.createObjectURL(file),
-                originalWidth: decoded.originalWidth,
-                originalHeight: decoded.originalHeight,
-                downscaled: decoded.downscaled,
-              };
-              const question = get().source === 'generated' ? '' : get().question;
-              replaceMedia({ source: 'image', image, task: null, media: { kind: 'image', image: decoded.pixels }, question });
-            }
-          } catch (err) {
-            if (id !== request) return;
-            // The current media, question and runs are kept.
-            const message =
-              err instanceof ImageDecodeError || err instanceof VideoDecodeError
-                ? err.message
-                : `Could not open "${name}": ${err instanceof Error ? err.message : String(err)}`;
-            set({ error: message, progress: null });
-          }
+          await openFile(file, file.name, null);
         },
 
         setQuestion(question) {
           set({ question });
+          // The question of a saved upload is saved with it (debounced: typing is many edits).
+          const id = get().activeUploadId;
+          if (!id || get().source === 'generated') return;
+          clearTimeout(questionTimer);
+          questionTimer = setTimeout(() => void savedMedia.setQuestion(id, question).catch(() => {}), 300);
         },
 
         runTask() {
@@ -167,7 +257,13 @@ export const useMedia = create<MediaState>()(
       name: MEDIA_KEY,
       version: 1,
       storage: createJSONStorage(() => localStorage),
-      partialize: (s) => ({ gen: s.gen }),
+      partialize: (s) => ({ gen: s.gen, activeUploadId: s.activeUploadId }),
     },
   ),
 );
+
+// Tests and bench/videoDecode.ts reach the decoders through a window hook that exists only with
+// `?debug=video` in the URL; the module is fetched on demand, so normal pages never load it.
+if (typeof location !== 'undefined' && new URLSearchParams(location.search).getAll('debug').includes('video')) {
+  void import('../video/videoDebug').then((m) => m.installVideoDebug(() => useMedia.getState().video));
+}

@@ -1,56 +1,48 @@
 /**
- * A FrameProvider over a `<video>` element: the browser decodes the file (H.264, VP8, VP9, AV1 in
- * MP4 or WebM) and only the frames Python asks for are ever drawn.
+ * The fallback FrameProvider over a `<video>` element, used when WebCodecs cannot open a file
+ * (see openVideo.ts): the browser decodes the file and only the frames Python asks for are drawn.
+ * It is ≈10× slower per frame than WebCodecs on real H.264 clips (every frame is a seek).
  *
- * - Metadata: width and height from the element; the browser does not expose the frame rate, so
- *   it is measured by playing the start of the clip (muted) and reading
- *   `requestVideoFrameCallback`'s `mediaTime` deltas; the frame count is duration × fps.
- *   MediaRecorder WebM files report `duration === Infinity` until the element is asked to seek
- *   past the end, which makes it compute the real duration.
- * - `getFrame(i)` seeks to the middle of frame i (time (i + ½) / fps) and waits for `seeked` AND
- *   a `requestVideoFrameCallback` (with a timeout; PLATFORM.md: without it about one seek in 200
- *   returns the previous frame), then draws the frame onto a canvas and returns RGB pixels.
- *   Seeks are serialised: one at a time, in request order.
+ * - Metadata: width and height from the element. The rate and frame count come from the
+ *   container when the caller knows them (`timing`); otherwise the rate is measured by playing
+ *   the start of the clip (muted) and reading `requestVideoFrameCallback`'s `mediaTime` deltas,
+ *   and the frame count is duration × fps. MediaRecorder WebM files report
+ *   `duration === Infinity` until the element is asked to seek past the end.
+ * - `getFrame(i)` seeks to frameLookupTime(i) (frameTiming.ts: the one definition of frame i)
+ *   and waits for `seeked` AND a `requestVideoFrameCallback` (with a timeout; PLATFORM.md:
+ *   without it about one seek in 200 returns the previous frame), then draws the frame onto a
+ *   canvas and returns RGB pixels. Seeks are serialised: one at a time, in request order.
  */
-import type { FrameProvider, Pixels, VideoMeta } from '../../src/runtime/types';
-import { rgbaToRgb } from '../image/decodeImage';
+import type { Pixels, VideoMeta } from '../../src/runtime/types';
+import { frameLookupTime, rgbaToRgbFast, scaledFrameSize, SerialQueue } from './frameTiming';
+import {
+  isVideoFile,
+  MAX_FRAME_SIDE,
+  MAX_VIDEO_BYTES,
+  SUPPORTED_VIDEO_FORMATS,
+  VideoDecodeError,
+  type BrowserVideo,
+  type OpenVideoOptions,
+} from './videoCommon';
 
-export const ACCEPTED_VIDEO_TYPES = ['video/mp4', 'video/webm', 'video/quicktime', 'video/x-m4v'] as const;
-export const ACCEPT_VIDEO_ATTRIBUTE = '.mp4,.m4v,.webm,.mov,video/mp4,video/webm';
-export const MAX_VIDEO_BYTES = 512 * 1024 * 1024;
-/** Largest frame side handed to Python (bigger videos are scaled down when drawn). */
-export const MAX_FRAME_SIDE = 1920;
+export {
+  ACCEPT_VIDEO_ATTRIBUTE,
+  ACCEPTED_VIDEO_TYPES,
+  isVideoFile,
+  MAX_FRAME_SIDE,
+  MAX_VIDEO_BYTES,
+  VideoDecodeError,
+  type BrowserVideo,
+  type OpenVideoOptions,
+} from './videoCommon';
 
-export class VideoDecodeError extends Error {
-  override name = 'VideoDecodeError';
-}
-
-export function isVideoFile(blob: Blob, name: string): boolean {
-  if (blob.type.startsWith('video/')) return true;
-  return blob.type === '' && /\.(mp4|m4v|webm|mov)$/i.test(name);
-}
-
-export interface OpenVideoOptions {
-  /** Probing progress 0..1 with a short description (for a progress bar). */
-  onProgress?: (fraction: number, detail: string) => void;
-  /** Give up loading metadata after this long (ms). */
-  metadataTimeoutMs?: number;
+export interface SeekVideoOptions extends OpenVideoOptions {
   /** How long to wait for a frame callback after `seeked` before drawing anyway (ms). */
   frameCallbackTimeoutMs?: number;
-}
-
-export interface BrowserVideo extends FrameProvider {
-  readonly name: string;
-  /** Seconds, finite. */
-  readonly duration: number;
-  /** False when the rate could not be measured and a default was assumed. */
-  readonly fpsMeasured: boolean;
-  /** The size the browser decodes at, when frames are scaled down to MAX_FRAME_SIDE. */
-  readonly naturalWidth: number;
-  readonly naturalHeight: number;
-  /** The element (for a preview that shows the last decoded frame). */
-  readonly element: HTMLVideoElement;
-  close(): void;
+  /** Rate, frame count and duration from the container, when known: no measuring then. */
+  timing?: { fps: number; frameCount: number; duration: number };
+  /** Why this (slower) path is used, shown in the UI. */
+  fallbackReason?: string | null;
 }
 
 const DEFAULT_FPS = 30;
@@ -173,8 +165,8 @@ async function measureFps(video: HTMLVideoElement, duration: number, onProgress?
 }
 
 /** Opens a video file; rejects with VideoDecodeError when it cannot be decoded. */
-export async function openBrowserVideo(blob: Blob, name: string, opts: OpenVideoOptions = {}): Promise<BrowserVideo> {
-  if (!isVideoFile(blob, name)) throw new VideoDecodeError(`"${name}" is not an MP4 or WebM video (type: ${blob.type || 'unknown'}).`);
+export async function openBrowserVideo(blob: Blob, name: string, opts: SeekVideoOptions = {}): Promise<BrowserVideo> {
+  if (!isVideoFile(blob, name)) throw new VideoDecodeError(`"${name}" is not a video (type: ${blob.type || 'unknown'}); use ${SUPPORTED_VIDEO_FORMATS}.`);
   if (blob.size === 0) throw new VideoDecodeError(`"${name}" is empty.`);
   if (blob.size > MAX_VIDEO_BYTES) throw new VideoDecodeError(`"${name}" is ${(blob.size / 2 ** 20).toFixed(0)} MB; the limit is ${MAX_VIDEO_BYTES / 2 ** 20} MB.`);
   const metadataTimeoutMs = opts.metadataTimeoutMs ?? 15_000;
@@ -196,7 +188,7 @@ export async function openBrowserVideo(blob: Blob, name: string, opts: OpenVideo
     const ev = await once(video, ['loadeddata', 'error'], metadataTimeoutMs, 'the video metadata');
     if (ev === 'error') throw new Error(video.error?.message || 'decode error');
   } catch (err) {
-    return fail(`Could not decode "${name}": the file is corrupt or its codec is not supported (MP4/WebM with H.264, VP8, VP9 or AV1). ${err instanceof Error && err.message ? `(${err.message})` : ''}`.trim());
+    return fail(`Could not decode "${name}": the file is corrupt or its format is not supported (use ${SUPPORTED_VIDEO_FORMATS}). ${err instanceof Error && err.message ? `(${err.message})` : ''}`.trim());
   }
   if (typeof video.requestVideoFrameCallback !== 'function') return fail('This browser lacks requestVideoFrameCallback, needed to read exact video frames.');
   const naturalWidth = video.videoWidth;
@@ -204,28 +196,35 @@ export async function openBrowserVideo(blob: Blob, name: string, opts: OpenVideo
   if (!naturalWidth || !naturalHeight) return fail(`"${name}" has no video track.`);
 
   let duration: number;
-  try {
-    opts.onProgress?.(0.2, 'Finding the duration…');
-    duration = await finiteDuration(video, metadataTimeoutMs);
-  } catch (err) {
-    return fail(`Could not read the duration of "${name}": ${err instanceof Error ? err.message : String(err)}`);
+  let fps: number;
+  let frameCount: number;
+  let fpsSource: BrowserVideo['fpsSource'] = 'container';
+  if (opts.timing) {
+    ({ duration, fps, frameCount } = opts.timing);
+  } else {
+    try {
+      opts.onProgress?.(0.2, 'Finding the duration…');
+      duration = await finiteDuration(video, metadataTimeoutMs);
+    } catch (err) {
+      return fail(`Could not read the duration of "${name}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const measured = await measureFps(video, duration, opts.onProgress);
+    fps = measured ?? DEFAULT_FPS;
+    fpsSource = measured === null ? 'assumed' : 'measured';
+    frameCount = frameCountOf(duration, fps);
+    opts.onProgress?.(0.95, 'Rewinding…');
+    const rewind = once(video, ['seeked'], metadataTimeoutMs, 'the seek back to the start').catch(() => 'timeout');
+    video.currentTime = 0;
+    await rewind;
   }
-  const measured = await measureFps(video, duration, opts.onProgress);
-  const fps = measured ?? DEFAULT_FPS;
-  opts.onProgress?.(0.95, 'Rewinding…');
-  const rewind = once(video, ['seeked'], metadataTimeoutMs, 'the seek back to the start').catch(() => 'timeout');
-  video.currentTime = 0;
-  await rewind;
 
-  const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(naturalWidth, naturalHeight));
-  const width = Math.max(1, Math.round(naturalWidth * scale));
-  const height = Math.max(1, Math.round(naturalHeight * scale));
-  const meta: VideoMeta = { width, height, frameCount: frameCountOf(duration, fps), fps };
+  const { width, height } = scaledFrameSize(naturalWidth, naturalHeight, MAX_FRAME_SIDE);
+  const meta: VideoMeta = { width, height, frameCount, fps };
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) return fail('This browser cannot create a 2D canvas to read video frames.');
 
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue = new SerialQueue();
   let shownIndex = -1;
   let closed = false;
 
@@ -235,8 +234,8 @@ export async function openBrowserVideo(blob: Blob, name: string, opts: OpenVideo
       throw new RangeError(`frame ${index} is out of range (0…${meta.frameCount - 1})`);
     }
     if (index !== shownIndex) {
-      // Aim at the middle of the frame's interval, but never past the end.
-      const t = Math.min((index + 0.5) / fps, Math.max(0, duration - 0.5 / fps / 2));
+      // The one definition of frame i (frameTiming.ts), never past the end.
+      const t = Math.min(frameLookupTime(index, fps), Math.max(0, duration - 0.125 / fps));
       const painted = frameCallback(video, rvfcTimeoutMs + 10_000);
       const seeked = once(video, ['seeked', 'error'], 10_000, `frame ${index}`);
       video.currentTime = t;
@@ -247,22 +246,24 @@ export async function openBrowserVideo(blob: Blob, name: string, opts: OpenVideo
       shownIndex = index;
     }
     ctx.drawImage(video, 0, 0, width, height);
-    return rgbaToRgb(ctx.getImageData(0, 0, width, height).data, width, height);
+    return rgbaToRgbFast(ctx.getImageData(0, 0, width, height).data, width, height);
   };
 
   opts.onProgress?.(1, 'Ready');
   return {
     name,
     meta,
+    blob,
     duration,
-    fpsMeasured: measured !== null,
+    decoder: 'seek',
+    fpsSource,
+    codec: null,
+    fallbackReason: opts.fallbackReason ?? null,
     naturalWidth,
     naturalHeight,
     element: video,
     getFrame(index: number): Promise<Pixels> {
-      const result = queue.then(() => decode(index));
-      queue = result.catch(() => {});
-      return result;
+      return queue.run(() => decode(index));
     },
     close() {
       if (closed) return;
