@@ -37,6 +37,11 @@ import { EXPERT_STRATEGIES, type ExpertStrategy } from '../src/policies/scripted
 import { parseMix } from '../src/tasks/suites';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { runIfMain } from './runMain';
+import { trainingMedia } from './trainingMedia';
+import { buildRealSftDataset, type RealDataOptions } from '../src/model/sft/realData';
+import { sharedNodePerception } from '../workers/perception/nodeService';
+
+const countBy = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
 import { numberOr } from './args';
 
 const USAGE =
@@ -69,6 +74,9 @@ export async function main(argv: string[]): Promise<number> {
       upfront: { type: 'string' },
       mix: { type: 'string' },
       'copy-head': { type: 'string' },
+      'real-photos': { type: 'string' },
+      'real-videos': { type: 'string' },
+      'media-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -110,24 +118,38 @@ export async function main(argv: string[]): Promise<number> {
     imageSide: model.visual.imageSide,
     expert: { ...base.expert, strategy, skipToolsProb: numberOr('skip', values.skip, base.expert.skipToolsProb), slipProb: numberOr('slip', values.slip, base.expert.slipProb) },
   });
+  const realOptions: RealDataOptions = {
+    photoTasks: numberOr('real-photos', values['real-photos'], 1000, { int: true }),
+    videoTasks: numberOr('real-videos', values['real-videos'], 200, { int: true }),
+    seed,
+    imageSide: model.visual.imageSide,
+    loop: dataOptions.loop,
+    // Real media have no answer to guess from the global view: the expert always uses the tools.
+    expert: { ...dataOptions.expert, skipToolsProb: 0, guessProb: 0 },
+  };
   const runtime = await createNodeRuntime({ poolSize: concurrency, maxWorkers: concurrency, packages: 'compat' });
+  const store = nodeDirStore(path.resolve(values['data-dir']!));
+  const progress = (what: string) => (d: number, n: number) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r${what} ${d}/${n} `);
+  };
   let ds;
+  let real;
   try {
     await runtime.start();
-    ds = await buildSftDataset(dataOptions, {
-      runtime,
-      store: nodeDirStore(path.resolve(values['data-dir']!)),
-      concurrency,
-      onProgress: (d, n) => {
-        if (process.stderr.isTTY) process.stderr.write(`\rdata ${d}/${n} `);
-      },
-    });
+    ds = await buildSftDataset(dataOptions, { runtime, store, concurrency, onProgress: progress('data') });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    console.error(`data: ${ds.records.length} generated-task records (${ds.dropped} dropped, ${ds.fromCache ? 'from cache' : 'generated'}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (realOptions.photoTasks + realOptions.videoTasks > 0) {
+      const lib = trainingMedia(values['media-dir'] ? path.resolve(values['media-dir']) : undefined);
+      real = await buildRealSftDataset(realOptions, lib, { runtime, perception: await sharedNodePerception(), store, concurrency, onProgress: progress('real media') });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      console.error(`data: ${real.records.length} real-media records of ${real.generated} (${real.fromCache ? 'from cache' : 'generated'})`);
+    }
   } finally {
     await runtime.dispose();
   }
-  if (process.stderr.isTTY) process.stderr.write('\n');
   const dataMs = Date.now() - t0;
-  console.error(`data: ${ds.records.length} records (${ds.dropped} dropped, ${ds.fromCache ? 'from cache' : 'generated'}) in ${(dataMs / 1000).toFixed(1)} s`);
+  const records = [...ds.records, ...(real?.records ?? [])];
 
   const budgetMs = minutes * 60_000 - dataMs;
   // --init dir: fine-tune saved weights with their own tokenizer (the architecture flags and the
@@ -137,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new Error(`--init: the model sees ${init.model.config.visual.imageSide}-px images but the data was made at ${model.visual.imageSide} px (pick the matching --preset)`);
   }
   const result = await trainSft(
-    ds.records,
+    records,
     { model, batchSize, seqLen, steps, timeBudgetMs: Math.max(0, budgetMs), seed, copyAugment: numberOr('augment', values.augment, 3, { int: true }), optim: values.lr ? { lr: numberOr('lr', values.lr, 3e-3) } : {}, logEvery: Math.max(1, Math.min(50, Math.floor(steps / 20))) },
     { ...(init ? { init: init.model, tokenizer: init.tokenizer } : {}), onLog: (e) => console.error(`step ${e.step}: loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)} |g| ${e.gradNorm.toFixed(2)} ${(e.elapsedMs / 1000).toFixed(0)} s`) },
   );
@@ -148,7 +170,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(init ? { init: { dir: values.init, name: init.name, contentHash: init.contentHash } } : {}),
     backend: backend.name,
     seed,
-    data: describeDataset(ds),
+    data: { ...describeDataset(ds), ...(real ? { real: { key: real.key, contentHash: real.contentHash, options: { ...realOptions, loop: undefined }, generated: real.generated, records: real.records.length, bySuite: countBy(real.records.map((r) => r.suite)), meanToolCalls: real.records.reduce((a, r) => a + r.toolCalls, 0) / Math.max(1, real.records.length), media: 'data/training-media.json (Debian bookworm packages) + 160 rendered signs' } } : {}) },
     training: {
       stepsRequested: steps,
       steps: result.steps,

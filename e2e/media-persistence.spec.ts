@@ -4,7 +4,7 @@ import type { VideoDebugApi } from '../app/video/videoDebug';
 import { openPlayground } from './playground';
 
 /** Uploads (and their question) are kept in IndexedDB and come back after a reload. */
-const IMAGE = resolve('public/samples/chelsea.png'); // 451×300 RGB, CC0 (see public/samples/README.md)
+const IMAGE = resolve('e2e/fixtures/kingfisher.png'); // 451×300 RGB, CC0 (see e2e/fixtures/README.md)
 const VIDEO = resolve('e2e/fixtures/pan-h264.mp4'); // CC-BY-4.0 (see e2e/fixtures/README.md)
 
 /** The saved-uploads index as stored (what a reload reads). */
@@ -44,10 +44,10 @@ test('an uploaded image and its question survive a reload', async ({ page }) => 
   await reload(page);
   const info = page.getByTestId('media-info');
   await expect(info).toHaveAttribute('data-source', 'image', { timeout: 30_000 });
-  await expect(page.getByTestId('media-name')).toHaveText('chelsea.png');
+  await expect(page.getByTestId('media-name')).toHaveText('kingfisher.png');
   await expect(info).toContainText('451×300 RGB');
   await expect(page.getByTestId('question-input')).toHaveValue('What animal is this?');
-  await expect(page.getByTestId('saved-upload')).toHaveText(['chelsea.png']);
+  await expect(page.getByTestId('saved-upload')).toHaveText(['kingfisher.png']);
   expect(errors).toEqual([]);
 });
 
@@ -74,13 +74,13 @@ test('the newest uploads are listed and reopen; a generated task is what a reloa
   await openPlayground(page);
   await uploadAndAsk(page, IMAGE, 'Is it a cat?');
   await uploadAndAsk(page, VIDEO, 'Does it pan down?');
-  await expect(page.getByTestId('saved-upload')).toHaveText(['pan-h264.mp4', 'chelsea.png']);
+  await expect(page.getByTestId('saved-upload')).toHaveText(['pan-h264.mp4', 'kingfisher.png']);
 
   // Reopen the older one: the image with its own question.
-  await page.getByTestId('saved-upload').filter({ hasText: 'chelsea.png' }).click();
+  await page.getByTestId('saved-upload').filter({ hasText: 'kingfisher.png' }).click();
   await expect(page.getByTestId('media-info')).toHaveAttribute('data-source', 'image');
   await expect(page.getByTestId('question-input')).toHaveValue('Is it a cat?');
-  await expect(page.getByTestId('saved-upload')).toHaveText(['chelsea.png', 'pan-h264.mp4']);
+  await expect(page.getByTestId('saved-upload')).toHaveText(['kingfisher.png', 'pan-h264.mp4']);
 
   // Back to a generated task: a reload shows a generated task, and the uploads stay listed.
   await page.getByTestId('generate-button').click();

@@ -2,14 +2,14 @@ import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { answerTurn, codeTurn, openPlayground, submitHumanTurn, trajectory, turnOutput, waitForEnd } from './playground';
 
-const IMAGE = resolve('public/samples/chelsea.png'); // 451×300 RGB, CC0 (see public/samples/README.md)
+const IMAGE = resolve('e2e/fixtures/kingfisher.png'); // 451×300 RGB, CC0 (see e2e/fixtures/README.md)
 
 test('upload an image and play the agent: a code turn gives an observation, then an answer ends it', async ({ page }) => {
   const errors = await openPlayground(page);
   await page.getByTestId('media-input').setInputFiles(IMAGE);
   const info = page.getByTestId('media-info');
   await expect(info).toHaveAttribute('data-source', 'image');
-  await expect(page.getByTestId('media-name')).toHaveText('chelsea.png');
+  await expect(page.getByTestId('media-name')).toHaveText('kingfisher.png');
   await expect(info).toContainText('451×300');
 
   await page.getByTestId('question-input').fill('How wide is the image, in pixels?');

@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { decode } from 'fast-png';
 import { openApp, outputOf, runCode } from './helpers';
 
-const FIXTURE = resolve('public/samples/chelsea.png'); // 451×300 RGB, CC0 (see public/samples/README.md)
+const FIXTURE = resolve('e2e/fixtures/kingfisher.png'); // 451×300 RGB, CC0 (see e2e/fixtures/README.md)
 
 /** Reference pixel straight from the PNG file (Node decoder), to check the page's decoding. */
 function referencePixel(x: number, y: number): [number, number, number] {
@@ -17,7 +17,7 @@ function referencePixel(x: number, y: number): [number, number, number] {
 test('upload an image, crop it in Python, see the printed size and the figure', async ({ page }) => {
   await openApp(page);
   await page.getByTestId('image-input').setInputFiles(FIXTURE);
-  await expect(page.getByTestId('image-name')).toHaveText('chelsea.png');
+  await expect(page.getByTestId('image-name')).toHaveText('kingfisher.png');
   await expect(page.getByTestId('image-info')).toContainText('451×300');
 
   const code = [
@@ -64,7 +64,7 @@ test('upload an image, crop it in Python, see the printed size and the figure', 
 test('a corrupt file shows a clear error and loses nothing; oversized images are downscaled with a notice', async ({ page }) => {
   await openApp(page);
   await page.getByTestId('image-input').setInputFiles(FIXTURE);
-  await expect(page.getByTestId('image-name')).toHaveText('chelsea.png');
+  await expect(page.getByTestId('image-name')).toHaveText('kingfisher.png');
 
   await page.getByTestId('image-input').setInputFiles({
     name: 'broken.png',
@@ -73,7 +73,7 @@ test('a corrupt file shows a clear error and loses nothing; oversized images are
   });
   await expect(page.getByTestId('image-error')).toContainText('broken.png');
   await expect(page.getByTestId('image-error')).toContainText(/corrupt|decode/i);
-  await expect(page.getByTestId('image-name')).toHaveText('chelsea.png');
+  await expect(page.getByTestId('image-name')).toHaveText('kingfisher.png');
   const still = await runCode(page, 'print(image_clue_0.size)');
   expect(await outputOf(still)).toContain('(451, 300)');
 

@@ -29,8 +29,12 @@ export function userTask(media: TaskMedia, question: string, name: string): Task
   return makeUserTask(media.kind === 'image' ? { question, image: media.image, id } : { question, video: media.video, id });
 }
 
-export function createScriptedExpertPolicy(): Policy {
-  return createScriptedExpert();
+/**
+ * The scripted expert: an oracle on generated tasks; on the user's own media it plans by rules
+ * over the question (src/policies/realPlanner.ts) and answers from what the tools print.
+ */
+export function createScriptedExpertPolicy(task: Task): Policy {
+  return task.family === 'user' ? createScriptedExpert({ strategy: 'toolkit' }) : createScriptedExpert();
 }
 
 export function createBaselinePolicy(): Policy {

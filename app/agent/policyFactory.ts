@@ -15,7 +15,7 @@ import { createBaselinePolicy, createScriptedExpertPolicy } from './core';
 
 export const POLICY_LABELS: Record<PolicyChoice, string> = {
   tiny: 'Tiny PyVision model (learned, in the browser)',
-  scripted: 'Scripted expert (oracle)',
+  scripted: 'Scripted expert (oracle; rules on your own media)',
   baseline: 'Global-view baseline (oracle)',
   human: 'Human (you write the turns)',
   remote: 'Remote model (OpenAI-compatible)',
@@ -45,14 +45,16 @@ export function buildPolicy(choice: PolicyChoice, task: Task, remote: RemoteSett
         return { ok: true, policy, human: null };
       }
       case 'scripted':
+        // On the user's own media the expert plans by rules over the question (no ground truth needed).
+        return { ok: true, policy: createScriptedExpertPolicy(task), human: null };
       case 'baseline':
         if (task.family === 'user' || task.answer === null) {
           return {
             ok: false,
-            error: `The ${choice === 'scripted' ? 'scripted expert' : 'global-view baseline'} is an oracle: it needs a generated task (it reads the ground truth). For your own media or question, pick the human or the remote policy.`,
+            error: 'The global-view baseline is an oracle: it needs a generated task (it reads the ground truth). For your own media or question, pick the tiny, scripted, human or remote policy.',
           };
         }
-        return { ok: true, policy: choice === 'scripted' ? createScriptedExpertPolicy() : createBaselinePolicy(), human: null };
+        return { ok: true, policy: createBaselinePolicy(), human: null };
       case 'human': {
         const human = createHumanPolicy('you');
         return { ok: true, policy: human, human };

@@ -1,4 +1,5 @@
 import type { Trajectory } from '../../src/agent/types';
+import { outOfDepth } from '../agent/outOfDepth';
 import { formatMs } from '../agent/turnText';
 
 const REASON_TEXT: Record<string, string> = {
@@ -14,6 +15,7 @@ const REASON_TEXT: Record<string, string> = {
 export function EndSummary({ trajectory: t }: { trajectory: Trajectory }) {
   if (!t.endReason) return null;
   const r = t.reward;
+  const depth = outOfDepth(t);
   return (
     <section className={`end-summary reason-${t.endReason}`} data-testid="end-summary" aria-label="End of the episode">
       <p>
@@ -23,6 +25,13 @@ export function EndSummary({ trajectory: t }: { trajectory: Trajectory }) {
       {t.error && (
         <p className="error" role="alert" data-testid="run-failure">
           {t.error}
+        </p>
+      )}
+      {depth && (
+        <p className="notice" role="note" data-testid="out-of-depth">
+          {depth.why} The tiny model sees only through these tools, so its answer means “the tools found nothing”, not a
+          considered “no”. For open questions about your own photos, a larger model does better: choose the remote policy
+          and set any OpenAI-compatible endpoint in Settings (vLLM serving PyVision-Image-7B, Ollama, LM Studio).
         </p>
       )}
       {r && (

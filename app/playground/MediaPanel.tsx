@@ -6,6 +6,7 @@ import { useMedia } from '../store/mediaStore';
 import { GeneratorForm } from './GeneratorForm';
 import { MediaPreview } from './MediaPreview';
 import { Progress } from './Progress';
+import { SampleGallery } from './SampleGallery';
 import { SavedUploads } from './SavedUploads';
 
 /** Choose what the agent looks at: a generated task, or an uploaded/dropped image or video. */
@@ -45,6 +46,7 @@ export function MediaPanel() {
           }}
         />
       </div>
+      <SampleGallery />
       <SavedUploads />
       {progress && <Progress value={progress.fraction} label={progress.detail} testId="media-progress" />}
       {error && (

@@ -9,6 +9,7 @@ import { colorForChannels, getRgb } from './colors';
 import { applyColormap, colormapTable, composeGrid } from './figure';
 
 const SAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../public/samples');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../e2e/fixtures');
 
 describe('codec', () => {
   it('round-trips PNG exactly for L, RGB and RGBA', () => {
@@ -29,11 +30,11 @@ describe('codec', () => {
   });
 
   it('decodes the sample photographs and enforces the pixel limit', () => {
-    const png = decodeImage(readFileSync(join(SAMPLES, 'astronaut.png')));
-    expect([png.width, png.height, png.channels]).toEqual([512, 512, 3]);
-    const jpg = decodeImage(readFileSync(join(SAMPLES, 'rocket.jpg')));
-    expect([jpg.width, jpg.height, jpg.channels]).toEqual([640, 427, 3]);
-    expect(() => decodeImage(readFileSync(join(SAMPLES, 'astronaut.png')), 1000)).toThrow(/exceeds the limit of 1000 pixels/);
+    const png = decodeImage(readFileSync(join(FIXTURES, 'kingfisher.png')));
+    expect([png.width, png.height, png.channels]).toEqual([451, 300, 3]);
+    const jpg = decodeImage(readFileSync(join(SAMPLES, 'kingfisher.jpg')));
+    expect([jpg.width, jpg.height, jpg.channels]).toEqual([1024, 576, 3]);
+    expect(() => decodeImage(readFileSync(join(FIXTURES, 'kingfisher.png')), 1000)).toThrow(/exceeds the limit of 1000 pixels/);
     expect(() => decodeImage(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]))).toThrow(/cannot identify image file/);
   });
 });

@@ -8,10 +8,11 @@
  *   the pixels with the asked name.
  * - One opening (erode, then dilate, 3×3) cuts thin bridges between touching objects and removes
  *   single-pixel speckle; components are 8-connected.
- * - Components smaller than `minShare` of the image or than a fifth of the typical (median of the
- *   larger half) component are noise. Touching objects merge into one larger component: a
- *   component of k times the typical area counts as round(k) objects (the usual area heuristic,
- *   reported as `merged` so the printout can say so).
+ * - Components larger than a sixth of the image, or spanning most of its width or height, are
+ *   background (sky, a wall, a table), not things to count; components smaller than `minShare`
+ *   of the image or a quarter of the typical (median) component are noise.
+ * - Touching objects merge into one larger component: a component of k times the typical area
+ *   counts as round(k) objects, at most 4 (the usual area heuristic, reported as `merged`).
  */
 import type { Pixels } from '../runtime/types';
 import { nameOfRgb, type Box } from './colour';
@@ -148,14 +149,15 @@ export function colourBlobs(p: Pixels, colour: ColourWord, opts: { maxSide?: num
   const opened = morph(morph(raw, w, h, (n) => n === 9), w, h, (n) => n > 0);
   const comps = components(opened, w, h);
   const minArea = Math.max(6, (opts.minShare ?? 0.0004) * w * h);
-  const big = comps.filter((c) => c.area >= minArea).sort((a, b) => b.area - a.area);
-  const upper = big.slice(0, Math.max(1, Math.ceil(big.length / 2)));
-  const typical = upper.length ? upper[upper.length - 1]!.area : 0;
-  const kept = big.filter((c) => c.area >= typical / 5);
+  const things = comps
+    .filter((c) => c.area >= minArea && c.area <= (w * h) / 6 && c.x1 - c.x0 < 0.6 * w && c.y1 - c.y0 < 0.6 * h)
+    .sort((a, b) => b.area - a.area);
+  const typical = things.length ? things[Math.floor(things.length / 2)]!.area : 0;
+  const kept = things.filter((c) => c.area >= typical / 4);
   const blobs: Blob[] = kept.map((c) => ({
     box: [c.x0 * scale, c.y0 * scale, Math.min(p.width, c.x1 * scale), Math.min(p.height, c.y1 * scale)],
     area: c.area * scale * scale,
-    objects: Math.max(1, Math.round(c.area / typical)),
+    objects: Math.min(4, Math.max(1, Math.round(c.area / typical))),
   }));
   return {
     blobs,

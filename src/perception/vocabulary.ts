@@ -127,7 +127,13 @@ const SINGULAR_BY_PLURAL = new Map<string, CocoLabel>(COCO_LABELS.map((l) => [pl
 export function labelOf(phrase: string): CocoLabel | null {
   const p = phrase.toLowerCase().trim();
   if (LABEL_SET.has(p)) return p as CocoLabel;
-  return SINGULAR_BY_PLURAL.get(p) ?? SYNONYMS[p] ?? null;
+  const direct = SINGULAR_BY_PLURAL.get(p) ?? SYNONYMS[p];
+  if (direct) return direct;
+  // Plurals of synonyms ("desks", "puppies", "lorries").
+  for (const singular of [p.replace(/ies$/, 'y'), p.replace(/ves$/, 'f'), p.replace(/ves$/, 'fe'), p.replace(/es$/, ''), p.replace(/s$/, '')]) {
+    if (singular !== p && (LABEL_SET.has(singular) || SYNONYMS[singular])) return LABEL_SET.has(singular) ? (singular as CocoLabel) : SYNONYMS[singular]!;
+  }
+  return null;
 }
 
 /**
@@ -152,8 +158,8 @@ export function parseQuery(query: string): ParsedQuery {
       i++;
       continue;
     }
-    // "the orange" is the fruit; "the orange car" names a colour.
-    const fruit = w === 'orange' && i === words.length - 1 && !out.colour;
+    // "the orange" (or "the orange or the pear") is the fruit; "the orange car" names a colour.
+    const fruit = w === 'orange' && !out.colour && (i === words.length - 1 || ['or', 'and'].includes(words[i + 1]!));
     const colour = fruit ? undefined : (COLOUR_NAMES as readonly string[]).includes(w) ? (w as ColourWord) : COLOUR_ALIASES[w];
     if (colour && !out.colour) {
       out.colour = colour;

@@ -102,6 +102,16 @@ export function videoQuestion(kind: RealKind, t: VideoQuestionTarget, rng: Rng):
       ]);
     case 'first':
       return rng.pick([`What appears first, the ${w} or the ${t.other}?`, `Which comes first, the ${w} or the ${t.other}?`, `What shows up first ${where}: the ${w} or the ${t.other}?`]);
+    case 'colour':
+      return rng.pick([`What colour is the ${w} ${where}?`, `What color is the ${w}?`, `Which colour is the ${w} that appears ${where}?`]);
+    case 'last': {
+      const c = t.category ?? 'animal';
+      return rng.pick([`Which ${c} appears last?`, `What ${c} comes last ${where}?`]);
+    }
+    case 'count': {
+      const cs = plural(t.category ?? 'animal');
+      return rng.pick([`How many ${cs} appear ${where}?`, `How many ${cs} come past ${where}?`]);
+    }
     default:
       throw new Error(`no video question of kind ${kind}`);
   }

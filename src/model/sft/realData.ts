@@ -54,7 +54,7 @@ export interface RealDataOptions {
 }
 
 export const PHOTO_KINDS: Partial<Record<RealKind, number>> = { colour: 0.24, count: 0.2, which: 0.2, yesno: 0.26, text: 0.1 };
-export const VIDEO_KINDS: Partial<Record<RealKind, number>> = { which: 0.3, yesno: 0.3, when: 0.2, first: 0.2 };
+export const VIDEO_KINDS: Partial<Record<RealKind, number>> = { which: 0.27, yesno: 0.27, when: 0.16, first: 0.14, colour: 0.08, last: 0.04, count: 0.04 };
 const WHICH_CATEGORIES = ['animal', 'vehicle', 'fruit', 'food', 'vegetable', 'furniture'];
 const OBJECT_WORDS: CocoLabel[] = ['person', 'bicycle', 'car', 'bus', 'truck', 'boat', 'airplane', 'bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe', 'cup', 'bottle', 'bowl', 'banana', 'apple', 'orange', 'pizza', 'cake', 'chair', 'couch', 'bed', 'tv', 'laptop', 'clock', 'vase', 'book', 'umbrella', 'kite', 'teddy bear', 'scissors', 'sports ball', 'wine glass', 'potted plant', 'train', 'motorcycle', 'bench', 'carrot', 'broccoli', 'cell phone', 'keyboard', 'sink', 'toilet', 'backpack'];
 
@@ -109,6 +109,13 @@ function videoTarget(kind: RealKind, actors: ClipActor[], rng: Rng): string {
       return videoQuestion('yesno', { word: rng.chance(0.5) ? w(rng.pick(labels)) : w(rng.pick(absent)) }, rng);
     case 'when':
       return videoQuestion('when', { word: rng.chance(0.85) ? w(rng.pick(labels)) : w(rng.pick(absent)) }, rng);
+    case 'colour':
+      return videoQuestion('colour', { word: w(rng.pick(labels)) }, rng);
+    case 'last':
+    case 'count': {
+      const cats = [...new Set(labels.flatMap((l) => (labelOf(l) ? categoriesOf(labelOf(l)!) : [])))].filter((c) => WHICH_CATEGORIES.includes(c));
+      return videoQuestion(kind, { category: cats.length ? rng.pick(cats) : 'animal' }, rng);
+    }
     case 'first': {
       const distinct = [...new Set(labels)];
       const [a, b] = distinct.length >= 2 ? rng.shuffle(distinct) : [distinct[0]!, rng.pick(absent)];
@@ -156,7 +163,7 @@ export async function realTask(opts: RealDataOptions, lib: RealMediaLibrary, i: 
     }
   } else {
     const kind = rng.weighted(VIDEO_KINDS);
-    const n = kind === 'first' ? 2 : rng.int(1, 2);
+    const n = kind === 'first' || kind === 'last' ? 2 : kind === 'count' ? rng.int(1, 3) : rng.int(1, 2);
     const fps = 25;
     const frameCount = fps * rng.int(8, 30);
     const picks = rng.shuffle(cutouts.filter((c) => labelOf(c.objects[0]?.name ?? '') || rng.chance(0.3))).slice(0, n);
