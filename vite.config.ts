@@ -1,8 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { pyodideNodeBuiltins } from './build-plugins/pyodideNodeBuiltins';
 
 /**
  * Security headers for every response, in development, in `vite preview` and in production.
@@ -137,12 +139,22 @@ function securityHeadersPlugin(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), securityHeadersPlugin()],
+  plugins: [react(), securityHeadersPlugin(), pyodideNodeBuiltins()],
+  resolve: {
+    // Browser bundles get TF.js without tfjs-layers / tfjs-data (unused): see tfjsBrowser.ts.
+    alias: [{ find: /^@tensorflow\/tfjs$/, replacement: fileURLToPath(new URL('./build-plugins/tfjsBrowser.ts', import.meta.url)) }],
+  },
   // Pre-bundling pyodide makes the dev server reload the page the first time the worker loads it.
   // The worker's CommonJS deps are pre-bundled up front, or the first worker load in dev
   // discovers them late and Vite reloads the page.
   optimizeDeps: { exclude: ['pyodide'], include: ['fast-png', 'jpeg-js'] },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    plugins: () => [pyodideNodeBuiltins()],
+    // Each worker is one file: a worker build cannot share chunks with the page's, so split
+    // chunks there (TF.js's WASM and WebGPU backends) were near-duplicates of the page's.
+    rollupOptions: { output: { inlineDynamicImports: true } },
+  },
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   build: {

@@ -1,10 +1,6 @@
-import { useEffect, useState } from 'react';
-import { ConsoleView } from './console/ConsoleView';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { ModelStatus } from './model/ModelStatus';
-import { ModelView } from './model/ModelView';
 import { PlaygroundView } from './playground/PlaygroundView';
-import { RlView } from './rl/RlView';
-import { SettingsView } from './settings/SettingsView';
 import { StatusBar } from './components/StatusBar';
 import { viewFromHash, ViewTabs, type View } from './components/ViewTabs';
 import { useAgent } from './store/agentStore';
@@ -12,12 +8,30 @@ import { useMedia } from './store/mediaStore';
 import { useModel } from './store/modelStore';
 import { usePlayground } from './store/playgroundStore';
 
+// Views other than the playground load when first opened: their code (the console's editor,
+// the training dashboard's charts, …) is not part of what a newcomer's first page transfers.
+const ConsoleView = lazy(() => import('./console/ConsoleView').then((m) => ({ default: m.ConsoleView })));
+const ModelView = lazy(() => import('./model/ModelView').then((m) => ({ default: m.ModelView })));
+const RlView = lazy(() => import('./rl/RlView').then((m) => ({ default: m.RlView })));
+const SettingsView = lazy(() => import('./settings/SettingsView').then((m) => ({ default: m.SettingsView })));
+
+const loading = (
+  <p className="muted view-loading" role="status">
+    Loading…
+  </p>
+);
+
 export function App() {
   const init = usePlayground((s) => s.init);
   const initMedia = useMedia((s) => s.init);
   const restore = useAgent((s) => s.restore);
   const initModel = useModel((s) => s.init);
   const [view, setView] = useState<View>(() => viewFromHash(location.hash));
+  // The console stays mounted once opened (its editor keeps its text and undo history).
+  const [consoleOpened, setConsoleOpened] = useState(view === 'console');
+  useEffect(() => {
+    if (view === 'console') setConsoleOpened(true);
+  }, [view]);
 
   useEffect(() => init(), [init]);
   // The tiny model's weights load on start (progress in the header), beside Python's.
@@ -47,14 +61,17 @@ export function App() {
         <StatusBar />
         <ModelStatus />
       </header>
-      {/* The console stays mounted (its editor keeps its text); the others mount on demand. */}
-      <div hidden={view !== 'console'}>
-        <ConsoleView />
-      </div>
-      {view === 'playground' && <PlaygroundView />}
-      {view === 'model' && <ModelView />}
-      {view === 'rl' && <RlView />}
-      {view === 'settings' && <SettingsView />}
+      <Suspense fallback={loading}>
+        {consoleOpened && (
+          <div hidden={view !== 'console'}>
+            <ConsoleView />
+          </div>
+        )}
+        {view === 'playground' && <PlaygroundView />}
+        {view === 'model' && <ModelView />}
+        {view === 'rl' && <RlView />}
+        {view === 'settings' && <SettingsView />}
+      </Suspense>
     </div>
   );
 }

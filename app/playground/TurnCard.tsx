@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Trajectory, TurnRecord } from '../../src/agent/types';
 import { formatMs, reasoningOf } from '../agent/turnText';
-import { CodeView } from './CodeView';
+import { LazyCodeView as CodeView } from './LazyCodeView';
 import { ObservationView } from './ObservationView';
 import { TokenText } from './TokenText';
 import { TurnEditor } from './TurnEditor';
