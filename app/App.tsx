@@ -1,5 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { ModelStatus } from './model/ModelStatus';
+import { offlineSettled } from './offline/offline';
+import { OfflineStatus } from './offline/OfflineStatus';
 import { PlaygroundView } from './playground/PlaygroundView';
 import { StatusBar } from './components/StatusBar';
 import { viewFromHash, ViewTabs, type View } from './components/ViewTabs';
@@ -33,9 +35,10 @@ export function App() {
     if (view === 'console') setConsoleOpened(true);
   }, [view]);
 
-  useEffect(() => init(), [init]);
-  // The tiny model's weights load on start (progress in the header), beside Python's.
-  useEffect(() => void initModel(), [initModel]);
+  // Python and the tiny model's weights load on start (progress in the header). On a first
+  // visit they wait until the service worker has cached them, so they are downloaded once.
+  useEffect(() => void offlineSettled().then(init), [init]);
+  useEffect(() => void offlineSettled().then(initModel), [initModel]);
   useEffect(() => {
     initMedia();
     void restore();
@@ -60,6 +63,7 @@ export function App() {
         <ViewTabs view={view} onChange={change} />
         <StatusBar />
         <ModelStatus />
+        <OfflineStatus />
       </header>
       <Suspense fallback={loading}>
         {consoleOpened && (
