@@ -61,9 +61,11 @@ export function App() {
           PyVision <span className="muted">Playground</span>
         </h1>
         <ViewTabs view={view} onChange={change} />
-        <StatusBar />
-        <ModelStatus />
-        <OfflineStatus />
+        <div className="header-status">
+          <StatusBar />
+          <ModelStatus />
+          <OfflineStatus />
+        </div>
       </header>
       <Suspense fallback={loading}>
         {consoleOpened && (
