@@ -50,6 +50,17 @@ describe('precompressDir', () => {
     expect(r.compressed).toBe(0);
     expect(r.fromCache).toBeGreaterThan(0);
   });
+
+  it('never overwrites or deletes a shipped .gz file (one it did not write)', async () => {
+    const shipped = site('data.bin.gz');
+    fs.writeFileSync(site('data.bin'), text);
+    fs.writeFileSync(shipped, 'shipped bytes');
+    await precompressDir(path.join(dir, 'site'), { cacheDir });
+    expect(fs.readFileSync(shipped, 'utf8')).toBe('shipped bytes');
+    expect(fs.existsSync(site('data.bin.br'))).toBe(true);
+    await precompressDir(path.join(dir, 'site'), { cacheDir });
+    expect(fs.readFileSync(shipped, 'utf8')).toBe('shipped bytes');
+  });
 });
 
 describe('sendPrecompressed', () => {

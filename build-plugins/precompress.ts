@@ -34,6 +34,9 @@ export interface PrecompressReport {
   fromCache: number;
 }
 
+/** In the output folder: which .br/.gz files precompressDir wrote. */
+const LEDGER = '.precompressed.json';
+
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
 
@@ -70,7 +73,12 @@ export async function precompressDir(dir: string, opts: PrecompressOptions = {})
   const cacheDir = opts.cacheDir ?? path.resolve('node_modules/.cache/pyvision-precompress');
   fs.mkdirSync(cacheDir, { recursive: true });
   const report: PrecompressReport = { files: 0, bytes: 0, brotliBytes: 0, compressed: 0, fromCache: 0 };
-  const files = walk(dir).filter((f) => !ENCODINGS.some((e) => f.endsWith(e.ext)));
+  // The .br/.gz files this step wrote (a rerun on the same folder replaces only those): a
+  // shipped file such as `data.gz` beside `data` is left alone.
+  const ledger = path.join(dir, LEDGER);
+  const ours = new Set<string>(fs.existsSync(ledger) ? (JSON.parse(fs.readFileSync(ledger, 'utf8')) as string[]) : []);
+  const written: string[] = [];
+  const files = walk(dir).filter((f) => !ENCODINGS.some((e) => f.endsWith(e.ext)) && path.basename(f) !== LEDGER);
   const used = new Set<string>();
   // Brotli runs on libuv's thread pool: a few files at a time keep both cores busy.
   const queue = files.slice();
@@ -83,6 +91,8 @@ export async function precompressDir(dir: string, opts: PrecompressOptions = {})
       let best = data.length;
       for (const e of ENCODINGS) {
         const target = file + e.ext;
+        const rel = path.relative(dir, target);
+        if (fs.existsSync(target) && !ours.has(rel)) continue; // shipped as such
         fs.rmSync(target, { force: true });
         if (!eligible) continue;
         const key = createHash('sha256').update(data).digest('hex') + e.ext;
@@ -99,6 +109,7 @@ export async function precompressDir(dir: string, opts: PrecompressOptions = {})
         }
         if (out.length <= data.length * (1 - minSaving)) {
           fs.writeFileSync(target, out);
+          written.push(rel);
           if (e.name === 'br') best = out.length;
         }
       }
@@ -106,6 +117,7 @@ export async function precompressDir(dir: string, opts: PrecompressOptions = {})
     }
   });
   await Promise.all(workers);
+  fs.writeFileSync(ledger, JSON.stringify(written.sort()));
   // The cache holds this build's outputs only (each build's JS has new hashes).
   for (const name of fs.readdirSync(cacheDir)) if (!used.has(name)) fs.rmSync(path.join(cacheDir, name), { force: true });
   return report;
