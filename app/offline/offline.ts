@@ -75,6 +75,12 @@ export function startOffline(): void {
     .register('/sw.js', { scope: '/', updateViaCache: 'none' })
     .then((reg) => {
       registration = reg;
+      // Installed already, yet this page is not controlled (a hard reload bypasses the service
+      // worker): nothing to wait for.
+      if (reg.active && !container.controller) {
+        set({ state: 'ready' });
+        release();
+      }
       if (reg.installing) watch(reg.installing);
       if (reg.waiting && container.controller) set({ state: 'update' });
       reg.addEventListener('updatefound', () => reg.installing && watch(reg.installing));
