@@ -1,6 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
 
-const PORT = 4173;
+// PW_PORT lets several checkouts on one machine test side by side (each its own preview server).
+const PORT = Number(process.env.PW_PORT ?? 4173);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 // Chromium is the SYSTEM one (apt's /usr/bin/chromium): no browser is downloaded, ever.

@@ -1,8 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { pyodideNodeBuiltins } from './build-plugins/pyodideNodeBuiltins';
+import { cacheControlOf, sendPrecompressed } from './build-plugins/serveCompressed';
+import { offlineAndCompression } from './build-plugins/serviceWorker';
 
 /**
  * Security headers for every response, in development, in `vite preview` and in production.
@@ -54,8 +58,10 @@ function pageDirectives(directives: string[]): string[] {
  * (`/workers/python/python.worker.ts?worker_file&type=module`), in production it is
  * `/assets/python.worker-<hash>.js`.
  */
+const PYTHON_WORKER_SCRIPT = /^\/assets\/python\.worker-[\w-]+\.js$/;
+
 export function isPythonWorkerScript(urlPath: string, mode: 'dev' | 'production'): boolean {
-  if (mode === 'production') return /^\/assets\/python\.worker-[\w-]+\.js$/.test(urlPath);
+  if (mode === 'production') return PYTHON_WORKER_SCRIPT.test(urlPath);
   return urlPath.includes('python.worker');
 }
 
@@ -103,7 +109,8 @@ function headersMiddleware(mode: 'dev' | 'production', staticRoot: () => string)
   const workerHeaders = securityHeaders(mode, 'worker');
   return (req: IncomingMessage, res: ServerResponse, next: Connect.NextFunction) => {
     const urlPath = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
-    const worker = isPythonWorkerScript(urlPath, mode);
+    // The service worker script gets the strict CSP too: it only ever fetches its own origin.
+    const worker = isPythonWorkerScript(urlPath, mode) || urlPath === '/sw.js';
     for (const [name, value] of Object.entries(worker ? workerHeaders : pageHeaders)) res.setHeader(name, value);
     if (urlPath.endsWith('.wasm')) res.setHeader('Content-Type', 'application/wasm');
     if (STRICT_STATIC_PREFIXES.some((p) => urlPath.startsWith(p)) && !staticFileExists(staticRoot(), urlPath)) {
@@ -111,6 +118,11 @@ function headersMiddleware(mode: 'dev' | 'production', staticRoot: () => string)
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end(`404 Not Found: ${urlPath}\n`);
       return;
+    }
+    if (mode === 'production') {
+      res.setHeader('Cache-Control', cacheControlOf(urlPath));
+      // dist/'s .br / .gz files (build-plugins/precompress.ts), with the headers set above.
+      if (sendPrecompressed(staticRoot(), urlPath, req, res)) return;
     }
     next();
   };
@@ -136,13 +148,36 @@ function securityHeadersPlugin(): Plugin {
   };
 }
 
+/** What the service worker needs to serve cached responses with the same headers. */
+export const SERVICE_WORKER_OPTIONS = {
+  headers: { page: securityHeaders('production', 'page'), worker: securityHeaders('production', 'worker') },
+  pythonWorkerPattern: PYTHON_WORKER_SCRIPT.source,
+};
+
 export default defineConfig({
-  plugins: [react(), securityHeadersPlugin()],
+  plugins: [
+    react(),
+    securityHeadersPlugin(),
+    pyodideNodeBuiltins(),
+    // dist/sw.js (offline use) and dist/**/*.br|gz; the service worker re-applies these headers
+    // to every response it serves from its caches.
+    offlineAndCompression(SERVICE_WORKER_OPTIONS),
+  ],
+  resolve: {
+    // Browser bundles get TF.js without tfjs-layers / tfjs-data (unused): see tfjsBrowser.ts.
+    alias: [{ find: /^@tensorflow\/tfjs$/, replacement: fileURLToPath(new URL('./build-plugins/tfjsBrowser.ts', import.meta.url)) }],
+  },
   // Pre-bundling pyodide makes the dev server reload the page the first time the worker loads it.
   // The worker's CommonJS deps are pre-bundled up front, or the first worker load in dev
   // discovers them late and Vite reloads the page.
   optimizeDeps: { exclude: ['pyodide'], include: ['fast-png', 'jpeg-js'] },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    plugins: () => [pyodideNodeBuiltins()],
+    // Each worker is one file: a worker build cannot share chunks with the page's, so split
+    // chunks there (TF.js's WASM and WebGPU backends) were near-duplicates of the page's.
+    rollupOptions: { output: { inlineDynamicImports: true } },
+  },
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   build: {

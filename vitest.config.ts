@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     environment: 'node',
-    include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'cli/**/*.test.ts', 'app/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'cli/**/*.test.ts', 'app/**/*.test.ts', 'build-plugins/**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**', 'e2e/**'],
     pool: 'forks',
     testTimeout: 60_000,

@@ -3,7 +3,12 @@
 // app serves Pyodide itself and needs no network at run time. Skips files that are up to date
 // (same size, not older than the source). Run by `npm run dev` / `npm run build`
 // (`npm run prepare-assets`).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+//
+// It also writes public/pyodide/pv-files.json, the list of files served there: the Python worker
+// reads it to decide between Pyodide's real packages and the compatibility layer ('auto') without
+// probing for a wheel that is not there (a 404, a red line in every newcomer's network panel).
+// Put a full Pyodide distribution into public/pyodide/ and the next build lists its wheels.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,4 +49,12 @@ for (const name of [...REQUIRED, ...OPTIONAL]) {
   copyFileSync(from, to);
   copied++;
 }
-console.log(`copy-pyodide: pyodide ${version} -> public/pyodide/ (${copied} copied, ${skipped} up to date)`);
+const LISTING = 'pv-files.json';
+const files = readdirSync(dest, { withFileTypes: true })
+  .filter((e) => e.isFile() && e.name !== LISTING)
+  .map((e) => e.name)
+  .sort();
+const listing = JSON.stringify({ pyodide: version, files }, null, 1) + '\n';
+const listingPath = join(dest, LISTING);
+if (!existsSync(listingPath) || readFileSync(listingPath, 'utf8') !== listing) writeFileSync(listingPath, listing);
+console.log(`copy-pyodide: pyodide ${version} -> public/pyodide/ (${copied} copied, ${skipped} up to date; ${files.length} files listed in ${LISTING})`);

@@ -13,6 +13,10 @@ export function StatusBar() {
   const status = usePlayground((s) => s.status);
   const running = usePlayground((s) => s.running);
   const { phase, progress, detail, workers, packages } = status;
+  // "1 Python worker ready · <why this package set>": the why goes into the packages pill's
+  // tooltip, so the header line stays short enough to be read whole.
+  const [headline, ...more] = detail.split(' · ');
+  const packageNote = more.join(' · ');
   return (
     <div className={`status-bar phase-${phase}`} data-testid="runtime-status" data-phase={phase} role="status" aria-live="polite">
       <span className="status-dot" aria-hidden="true" />
@@ -23,21 +27,21 @@ export function StatusBar() {
         </progress>
       )}
       <span className="status-detail" data-testid="runtime-detail" title={detail}>
-        {detail}
+        {headline}
       </span>
       <span className="status-meta">
         workers {workers.ready}/{workers.total}
         {workers.busy > 0 ? ` (${workers.busy} busy)` : ''}
       </span>
       <span
-        className="status-packages"
+        className="status-packages pill"
         data-testid="runtime-packages"
         title={
-          packages === 'real'
+          (packages === 'real'
             ? 'numpy, Pillow and matplotlib from a Pyodide package index'
             : packages === 'compat'
               ? "The project's own offline PIL / matplotlib / decord subset"
-              : 'Decided once Python is ready'
+              : 'Decided once Python is ready') + (packageNote ? ` (${packageNote})` : '')
         }
       >
         packages: {packages ?? '…'}

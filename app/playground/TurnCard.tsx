@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Trajectory, TurnRecord } from '../../src/agent/types';
 import { formatMs, reasoningOf } from '../agent/turnText';
-import { CodeView } from './CodeView';
+import { LazyCodeView as CodeView } from './LazyCodeView';
 import { ObservationView } from './ObservationView';
 import { TokenText } from './TokenText';
 import { TurnEditor } from './TurnEditor';
@@ -39,7 +39,7 @@ export function TurnCard({ trajectory, turn, firstDiff, canEdit, colorTokens = f
           </span>
         )}
         {turn.answer !== null && <span className="badge badge-ok">answer</span>}
-        {turn.parseError && <span className="badge badge-error">no code or answer</span>}
+        {turn.parseError && <span className="badge badge-error">format error</span>}
         <span className="turn-meta" data-testid="turn-timings">
           generated in {formatMs(turn.timings.generateMs)}
           {turn.code !== null ? ` · ran in ${formatMs(turn.timings.executeMs)}` : ''}
@@ -65,7 +65,11 @@ export function TurnCard({ trajectory, turn, firstDiff, canEdit, colorTokens = f
           Answer: <strong>{turn.answer}</strong>
         </p>
       )}
-      {turn.parseError && <p className="error">{turn.parseError}</p>}
+      {turn.parseError && (
+        <p className="error" data-testid="turn-parse-error">
+          {turn.parseError}
+        </p>
+      )}
       {turn.observation && <ObservationView observation={turn.observation} images={trajectory.images} />}
       {editing && <TurnEditor trajectory={trajectory} turn={turn} onClose={() => setEditing(false)} />}
     </article>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Trajectory, TurnRecord } from '../../src/agent/types';
 import { useAgent } from '../store/agentStore';
-import { CodeView } from './CodeView';
+import { LazyCodeView as CodeView } from './LazyCodeView';
 
 /**
  * Edit a turn's code (or its whole text) and re-run from there: a new branch; the turns before

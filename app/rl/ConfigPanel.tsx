@@ -51,7 +51,7 @@ export function ConfigPanel({ disabled }: { disabled: boolean }) {
   return (
     <details className="rl-config" open data-testid="rl-config">
       <summary>Run configuration</summary>
-      <label className="rl-field">
+      <label className="rl-field rl-preset-field">
         <span>Preset</span>
         <select
           data-testid="rl-preset"

@@ -36,7 +36,7 @@ export function MetricsPanel() {
           if (other && otherRun) {
             c.lines.forEach((l, i) => lines.push({ label: `${l.label} (${short(otherRun.name)})`, color: COLORS[i % COLORS.length]!, dash: true, points: series(other.metrics, l.metric) }));
           }
-          return <UChart key={c.id} title={c.title} lines={lines} testId={`rl-chart-${c.id}`} />;
+          return <UChart key={c.id} title={c.title} lines={lines} testId={`rl-chart-${c.id}`} emptyNote={c.emptyNote ?? 'Nothing logged for these curves in this run.'} />;
         })}
       </div>
     </section>

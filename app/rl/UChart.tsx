@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { axisWidth, lastIndexes } from './chartMath';
 
 export interface Line {
   label: string;
@@ -34,11 +35,22 @@ function lastValue(l: Line): number | null {
   return null;
 }
 
-export function UChart({ title, lines, testId, height = 170 }: { title: string; lines: Line[]; testId?: string; height?: number }) {
+function showLastValues(u: uPlot): void {
+  if (u.cursor.idx !== null && u.cursor.idx !== undefined) return; // the cursor is on the chart
+  const idxs = lastIndexes(u.data);
+  if (idxs[0]! < 0) return;
+  u.setLegend({ idxs: idxs.map((i) => (i < 0 ? null : i)) }, false);
+}
+
+export function UChart({ title, lines, testId, height = 170, emptyNote }: { title: string; lines: Line[]; testId?: string; height?: number; emptyNote?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = lines.map((l) => `${l.label}|${l.color}|${l.dash ? 1 : 0}`).join(';');
   const data = useMemo(() => alignLines(lines), [lines]);
+  const points = data[0].length;
+  // Steps were logged but none has a value for these lines (e.g. no video task): say so rather
+  // than draw empty axes.
+  const blank = emptyNote !== undefined && points > 0 && lines.every((l) => lastValue(l) === null);
 
   useEffect(() => {
     const el = box.current;
@@ -53,8 +65,20 @@ export function UChart({ title, lines, testId, height = 170 }: { title: string; 
       },
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
+      // Without the cursor on the chart, the legend shows each line's latest value (not "--").
+      hooks: { ready: [showLastValues], setData: [showLastValues], setCursor: [showLastValues] },
       // Steps are integers: no 1.5 ticks.
-      axes: [{ label: 'step', size: 30, labelSize: 14, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, { size: 46 }],
+      axes: [
+        { label: 'step', size: 30, labelSize: 14, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] },
+        {
+          size: (self, values, axisIdx) => {
+            const axis = self.axes[axisIdx]!;
+            self.ctx.font = axis.font?.[0] ?? self.ctx.font;
+            const ticks = (axis.ticks?.size ?? 10) + (axis.gap ?? 5);
+            return axisWidth(values ?? [], (t) => self.ctx.measureText(t).width / devicePixelRatio, ticks);
+          },
+        },
+      ],
       series: [{ label: 'step' }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: true, dash: l.dash ? [6, 4] : undefined, points: { show: true, size: 4 } }))],
     };
     const u = new uPlot(opts, data, el);
@@ -66,20 +90,19 @@ export function UChart({ title, lines, testId, height = 170 }: { title: string; 
       u.destroy();
       plot.current = null;
     };
-    // Rebuilt when the set of lines changes; data updates go through setData below.
+    // Rebuilt when the set of lines changes (or the canvas appears); data goes through setData.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape, height]);
+  }, [shape, height, blank]);
 
   useEffect(() => {
     plot.current?.setData(data);
   }, [data]);
 
-  const points = data[0].length;
   const summary = lines.map((l) => `${l.label}: ${lastValue(l)?.toPrecision(3) ?? '–'}`).join(', ');
   return (
-    <figure className="rl-chart" data-testid={testId} data-points={points} aria-label={`${title}. ${points} steps. Last values: ${summary}`}>
+    <figure className="rl-chart" data-testid={testId} data-points={blank ? 0 : points} aria-label={`${title}. ${points} steps. Last values: ${summary}`}>
       <figcaption>{title}</figcaption>
-      <div ref={box} className="rl-chart-canvas" />
+      {blank ? <p className="muted rl-chart-empty">{emptyNote}</p> : <div ref={box} className="rl-chart-canvas" />}
     </figure>
   );
 }

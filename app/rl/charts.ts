@@ -8,6 +8,8 @@ export interface ChartDef {
   id: string;
   title: string;
   lines: Array<{ metric: MetricName; label: string }>;
+  /** Shown instead of empty axes when a run has steps but none with these metrics. */
+  emptyNote?: string;
 }
 
 export const METRIC_CHARTS: ChartDef[] = [
@@ -32,7 +34,12 @@ export const METRIC_CHARTS: ChartDef[] = [
   { id: 'grad', title: 'Gradient norm and clip fraction', lines: [{ metric: M.gradNorm, label: 'grad norm' }, { metric: M.clipFraction, label: 'clip fraction' }] },
   { id: 'kl', title: 'KL (to the old policy, to the start)', lines: [{ metric: M.approxKl, label: 'approx KL' }, { metric: M.klRef, label: 'KL to start' }] },
   { id: 'negative', title: 'Correct trajectories with negative advantage', lines: [{ metric: M.correctNegativeShare, label: 'share' }] },
-  { id: 'video', title: 'Video: visual tokens per sample and accuracy', lines: [{ metric: M.videoVisualTokensMean, label: 'visual tokens' }, { metric: M.videoAccuracy, label: 'accuracy' }] },
+  {
+    id: 'video',
+    title: 'Video: visual tokens per sample and accuracy',
+    lines: [{ metric: M.videoVisualTokensMean, label: 'visual tokens' }, { metric: M.videoAccuracy, label: 'accuracy' }],
+    emptyNote: 'No video task in this run so far: its task mix has none (video-events weights are 0), or none has been drawn yet.',
+  },
   { id: 'time', title: 'Time per step (ms)', lines: [{ metric: M.timeStep, label: 'step' }, { metric: M.timeRollout, label: 'rollouts' }, { metric: M.timeUpdate, label: 'update' }] },
 ];
 

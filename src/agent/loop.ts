@@ -5,9 +5,10 @@
  * Decisions worth knowing:
  * - One Python session per trajectory, opened lazily at the first code turn (an answer-only
  *   trajectory never starts Python) and always closed at the end, on cancel and on failures.
- * - A turn with neither code nor answer is an error: in 'end' mode it ends the episode
- *   (ERROR_IN_ACTION); in 'feed-back' mode a format reminder is fed back as the observation
- *   (PyVision-RL's env does the same) and the turn counts against the budget.
+ * - A turn with neither code nor a real answer (parseTurn rejects junk such as `\boxed{.}`, see
+ *   answerRules.ts) is an error: in 'end' mode it ends the episode (ERROR_IN_ACTION); in
+ *   'feed-back' mode a format reminder is fed back as the observation (PyVision-RL's env does
+ *   the same) and the turn counts against the budget.
  * - In 'feed-back' mode a lost session (worker killed) is reported to the model and replaced by
  *   a fresh one on the next code turn; in 'end' mode any Python error, timeout or loss ends it.
  * - OVER_LENGTH wins over DONE: an answer that overflows the context would have been truncated.
@@ -24,6 +25,7 @@ import {
   contentToText,
   estimateTextTokens,
   formatErrorObservation,
+  formatReminder,
   observationContent,
   observationTextResult,
   pixelsVisualTokens,
@@ -63,9 +65,6 @@ interface ReplayPlan {
   fromTurn: number;
   editedText: string;
 }
-
-const FORMAT_REMINDER =
-  'No Python code or final answer found. Write reasoning, then either one <code>\n```python\n…\n```\n</code> block or <answer>\n\\boxed{…}\n</answer>.';
 
 export class AgentRun {
   private readonly traj: Trajectory;
@@ -228,7 +227,7 @@ export class AgentRun {
     let failed = false;
     const t1 = now();
     if (parsed.code === null) {
-      const text = formatErrorObservation(`${parsed.parseError} ${FORMAT_REMINDER}`);
+      const text = formatErrorObservation(formatReminder(parsed.parseError));
       content = [{ type: 'text', text }];
       record.observation = { text, output: '', error: null, images: [], outputTruncated: false, figuresDropped: 0 };
     } else {

@@ -11,6 +11,7 @@
  *   (PyVision-RL's env); we use that reminder in feed-back mode (see loop.ts).
  */
 import type { Task } from '../tasks/types';
+import { answerProblem } from './answerRules';
 import type { ContentPart, Message } from './types';
 
 export const CODE_OPEN = '<code>';
@@ -275,6 +276,10 @@ function parseTurnUnsafe(text: string): ParsedTurn {
 
   const codeOk = last !== undefined && code.trim().length > 0;
   if (answer !== null && (!codeOk || answerAt > last!.start)) {
+    // A junk answer (empty, punctuation, protocol tags) ending the turn is a format error, never
+    // DONE; nor does it fall back to earlier code: the turn's last word was the junk.
+    const problem = answerProblem(answer);
+    if (problem !== null) return { code: null, answer: null, hasCodeTag, parseError: `${problem} Put only the answer itself inside \\boxed{…}.` };
     return { code: null, answer, hasCodeTag, parseError: null };
   }
   if (codeOk) return { code, answer: null, hasCodeTag, parseError: null };
@@ -310,6 +315,17 @@ export function extractBoxed(text: string): string | null {
     if (close !== undefined) result = text.slice(brace + 1, close);
   }
   return result;
+}
+
+/**
+ * The observation fed back for an unusable turn (feed-back mode): why, then PyVision-RL's own
+ * reminder ("No Python code or final answer found…").
+ */
+export const FORMAT_REMINDER =
+  'No Python code or final answer found. Write reasoning, then either one <code>\n```python\n…\n```\n</code> block or <answer>\n\\boxed{…}\n</answer>.';
+
+export function formatReminder(parseError: string | null): string {
+  return parseError ? `${parseError} ${FORMAT_REMINDER}` : FORMAT_REMINDER;
 }
 
 /** The code block formatted the way the protocol wants it. */

@@ -17,7 +17,7 @@ export interface RlWorkerClient {
 export const STOP_GRACE_MS = 60_000;
 
 export function createRlWorker(onEvent: (e: RlEvent) => void): RlWorkerClient {
-  const worker = new Worker(new URL('./rl.worker.ts', import.meta.url), { type: 'module', name: 'rl' });
+  const worker = new Worker(new URL('../training/training.worker.ts', import.meta.url), { type: 'module', name: 'rl' });
   let closed = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   let runIds: string[] = [];

@@ -11,7 +11,7 @@ export interface SftWorkerClient {
 }
 
 export function createSftWorker(onEvent: (e: SftEvent) => void): SftWorkerClient {
-  const worker = new Worker(new URL('./sft.worker.ts', import.meta.url), { type: 'module', name: 'sft' });
+  const worker = new Worker(new URL('../training/training.worker.ts', import.meta.url), { type: 'module', name: 'sft' });
   let closed = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   const terminate = () => {
