@@ -30,10 +30,10 @@ describe('npm run py', () => {
   it('runs a script on PNG and JPEG images, prints stdout and writes figures as PNG', () => {
     const out = path.join(tmp, 'figs');
     const file = script('crop.py', 'print(image_clue_0.size, image_clue_1.size)\nplt.imshow(image_clue_1.crop((0, 0, 64, 32)))\nplt.show()\n');
-    const r = py([file, '--image', path.join(repo, 'public/samples/chelsea.png'), '--image', path.join(repo, 'public/samples/rocket.jpg'), '--out', out]);
+    const r = py([file, '--image', path.join(repo, 'e2e/fixtures/kingfisher.png'), '--image', path.join(repo, 'public/samples/berlin-cathedral.jpg'), '--out', out]);
     expect(r.stderr).toMatch(/figure 1: .*figure_1\.png \(64×32\)/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('(451, 300) (640, 427)\n');
+    expect(r.stdout).toBe('(451, 300) (1024, 683)\n');
     const png = decodeImage(new Uint8Array(fs.readFileSync(path.join(out, 'figure_1.png'))));
     expect([png.width, png.height]).toEqual([64, 32]);
   });

@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeImage, encodePngBytes } from '../src/imaging';
+import { encodePngBytes } from '../src/imaging';
+import { readImageFile } from './imageFile';
 import type { Pixels, SessionInputs } from '../src/runtime/types';
 import { createNodeRuntime } from '../workers/node/nodeRuntime';
 import { ffmpegFrameProvider } from './ffmpegVideo';
@@ -35,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   const script = fs.readFileSync(positionals[0]!, 'utf8');
   const images: Pixels[] = values.image!.map((file) => {
     try {
-      return decodeImage(new Uint8Array(fs.readFileSync(file)));
+      return readImageFile(file);
     } catch (err) {
       throw new Error(`cannot read image ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }

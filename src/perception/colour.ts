@@ -63,8 +63,14 @@ export function clampBox(p: Pick<Pixels, 'width' | 'height'>, box?: Box | null):
  * its edge, since a detector's box holds background around the object.
  */
 export function colourShares(p: Pixels, box?: Box | null, opts: { centreWeight?: boolean } = {}): ColourShare[] {
+  return colourStats(p, box, opts).shares;
+}
+
+/** colourShares, plus the brightness (max channel, 0…1) of every sampled white or grey pixel. */
+function colourStats(p: Pixels, box?: Box | null, opts: { centreWeight?: boolean } = {}): { shares: ColourShare[]; pale: number[] } {
+  const pale: number[] = [];
   const b = clampBox(p, box);
-  if (!b) return [];
+  if (!b) return { shares: [], pale };
   const [x0, y0, x1, y1] = b;
   const w = x1 - x0;
   const h = y1 - y0;
@@ -84,10 +90,12 @@ export function colourShares(p: Pixels, box?: Box | null, opts: { centreWeight?:
       const name = nameOfRgb(r, g, bl);
       votes.set(name, (votes.get(name) ?? 0) + weight);
       total += weight;
+      if (name === 'white' || name === 'grey') pale.push(Math.max(r, g, bl) / 255);
     }
   }
-  if (!total) return [];
-  return [...votes.entries()].map(([name, v]) => ({ name, share: v / total })).sort((a, b2) => b2.share - a.share || COLOUR_NAMES.indexOf(a.name) - COLOUR_NAMES.indexOf(b2.name));
+  if (!total) return { shares: [], pale };
+  const shares = [...votes.entries()].map(([name, v]) => ({ name, share: v / total })).sort((a, b2) => b2.share - a.share || COLOUR_NAMES.indexOf(a.name) - COLOUR_NAMES.indexOf(b2.name));
+  return { shares, pale };
 }
 
 /** Colour shares of the ring around a box (the box grown by `grow` of its size, minus the box). */
@@ -143,9 +151,19 @@ export function objectColour(p: Pixels, box: Box): ColourShare | null {
  * coloured object's box, while an object that is white or black is mostly that).
  */
 export function dominantColour(p: Pixels, box?: Box | null): ColourShare | null {
-  const shares = colourShares(p, box);
-  const top = shares[0];
-  if (!top) return null;
+  const { shares, pale } = colourStats(p, box);
+  const first = shares[0];
+  if (!first) return null;
+  const share = (n: ColourWord) => shares.find((s) => s.name === n)?.share ?? 0;
+  // A pale surface in shade splits into white and grey pixels: it is one surface, and shading
+  // only darkens, so its lit quarter tells its colour (a white cup in shade is white, an
+  // elephant in sun stays grey).
+  let top = first;
+  if (first.name === 'white' || first.name === 'grey') {
+    const sorted = [...pale].sort((a, b) => a - b);
+    const lit = sorted[Math.floor(sorted.length * 0.75)] ?? 0;
+    top = { name: lit > 0.78 ? 'white' : 'grey', share: share('white') + share('grey') };
+  }
   if (top.name === 'white' || top.name === 'grey' || top.name === 'black') {
     const chromatic = shares.find((s) => s.name !== 'white' && s.name !== 'grey' && s.name !== 'black');
     if (chromatic && chromatic.share >= 0.6 * top.share) return chromatic;
