@@ -4,8 +4,8 @@
  *
  * - The clip: 40 s, 25 fps, 1280×720 H.264 (libx264 defaults: High profile, B-frames, key frames
  *   at scene cuts and at most every 250 frames) in MP4, a slow pan over each of eight real
- *   photographs (Debian's lomiri-wallpapers-16.04, CC-BY-4.0 / CC-BY-SA-4.0 / CC0), made here
- *   with ffmpeg and cached in the temp dir (never committed).
+ *   photographs of eval/real/photos (licences in eval/real/media.json), made here with ffmpeg and
+ *   cached in the temp dir (never committed).
  * - The app: the production build (rebuilt when dist/ is older than app/, src/ or workers/;
  *   BENCH_REUSE_BUILD=1 takes dist/ as it is), served by `vite preview` on a free port, opened
  *   in the system Chromium (/usr/bin/chromium) with `?debug=video`, which installs the page hook
@@ -18,29 +18,29 @@
  * Env: BENCH_PORT (default: a free port), CHROMIUM_PATH, BENCH_ROUNDS, BENCH_REUSE_BUILD.
  */
 import { chromium } from '@playwright/test';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { CHROMIUM_ARGS, ensureBuild, freePort, startPreview } from './appServer';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VideoDebugApi } from '../app/video/videoDebug';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PHOTOS = '/work/media-src/x/lomiri-wallpapers-16.04/usr/share/backgrounds';
+// Real photographs from the repository's evaluation set (licences in eval/real/media.json).
+const PHOTOS = path.join(ROOT, 'eval', 'real', 'photos');
 const PHOTO_NAMES = [
-  'friends_by_Aitzol_Berasategi.jpg',
-  'Bridge_by_Sander_Klootwijk.jpg',
-  'Dragonfly_by_Bolly.jpg',
-  'sunset_by_Aitzol_Berasategi.jpg',
-  'Wine_by_Jakkub_Mede.jpg',
-  'seeding_by_Clements_Engelhardt.jpg',
-  'picosdeeuropa_by_Aitzol_Berasategi.jpg',
-  'umang_by_Abhishek_Mudgal.jpg',
-];
+  'friends-by-aitzol-berasategi.jpg',
+  'giraffe.jpg',
+  'horse-4x3.jpg',
+  'wine-by-jakkub-mede.jpg',
+  'cow.jpg',
+  'citrus-fruits.jpg',
+  'train-2x2.jpg',
+  '2560x1600.jpg',
+]
 const SECONDS_PER_PHOTO = 5;
 const FPS = 25;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'];
 
 const log = (s: string) => process.stderr.write(`[bench:video] ${s}\n`);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -80,56 +80,11 @@ function ffprobe(file: string): { width: number; height: number; fps: number; fr
   return { width: Number(s.width), height: Number(s.height), fps: n! / (d ?? 1), frames: Number(s.nb_frames), duration: Number(s.duration), codec: String(s.codec_name) };
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuild(): 'reused' | 'built' {
-  const index = path.join(ROOT, 'dist/index.html');
-  const stale = !existsSync(index) || ['app', 'src', 'workers'].some((d) => newestMtime(path.join(ROOT, d)) > statSync(index).mtimeMs);
-  if (existsSync(index) && (process.env.BENCH_REUSE_BUILD === '1' || !stale)) return 'reused';
-  log('building the production app (npm run build)…');
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error('npm run build failed');
-  return 'built';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startPreview(port: number) {
-  const child = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: ROOT, stdio: 'ignore', detached: true });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(url)).ok) return { url, stop: () => process.kill(-child.pid!, 'SIGTERM') };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  process.kill(-child.pid!, 'SIGTERM');
-  throw new Error(`vite preview did not come up on ${url}`);
-}
-
 async function main() {
   const started = Date.now();
   const clip = makeClip();
   const probe = ffprobe(clip);
-  const build = ensureBuild();
+  const build = ensureBuild(log);
   const port = Number(process.env.BENCH_PORT) || (await freePort());
   const server = await startPreview(port);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });

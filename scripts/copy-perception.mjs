@@ -23,6 +23,9 @@ const FILES = [
   ['@tesseract.js-data/eng/4.0.0_best_int/eng.traineddata.gz', 'tesseract/eng.traineddata.gz'],
 ];
 
+// What the models are and their licences, next to the files (scripts/perception-models.md).
+const NOTES = [['perception/README.md'], ['tesseract/README.md']];
+
 let copied = 0;
 let skipped = 0;
 for (const [rel, out] of FILES) {
@@ -43,5 +46,9 @@ for (const [rel, out] of FILES) {
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(from, to);
   copied++;
+}
+for (const [out] of NOTES) {
+  mkdirSync(dirname(join(root, 'public', out)), { recursive: true });
+  copyFileSync(join(root, 'scripts', 'perception-models.md'), join(root, 'public', out));
 }
 console.log(`copy-perception: detector and OCR -> public/perception/, public/tesseract/ (${copied} copied, ${skipped} up to date)`);
