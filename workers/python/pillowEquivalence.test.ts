@@ -1,6 +1,6 @@
 /**
  * The offline PIL layer against real Pillow (Debian python3-pil 9.4), on the real photographs in
- * public/samples. Every op below is one snippet of Python run twice: by scripts/pillow_reference.py
+ * e2e/fixtures and public/samples. Every op below is one snippet of Python run twice: by scripts/pillow_reference.py
  * under python3 with real Pillow, and by the compat layer inside real Pyodide with the TS kernels.
  * Both start from the same decoded RGB pixels (the reference script decodes, incl. the JPEG), so
  * operations are compared, not decoders. Tolerances are per op (max absolute difference per byte);
@@ -21,7 +21,8 @@ import { createImagingModule } from './imagingBridge';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const COMPAT = join(REPO, 'workers/python/py/compat');
-const SAMPLES = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg'].map((f) => join(REPO, 'public/samples', f));
+// Two PNGs (a photo and rendered text) and two JPEG photos; see e2e/fixtures/README.md and public/samples/README.md.
+const SAMPLES = ['e2e/fixtures/kingfisher.png', 'e2e/fixtures/text-sign.png', 'public/samples/berlin-cathedral.jpg', 'public/samples/opera.jpg'].map((f) => join(REPO, f));
 
 interface Op {
   id: string;
