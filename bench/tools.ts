@@ -21,6 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readImageFile } from '../cli/imageFile';
+import type { Pixels } from '../src/runtime/types';
 import { MEDIA_SAMPLES } from '../app/samples';
 import { createNodePerception } from '../workers/perception/nodeService';
 import { CHROMIUM_ARGS, ensureBuild, freePort, startPreview } from './appServer';
@@ -33,6 +34,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const photos = MEDIA_SAMPLES.filter((s) => s.kind === 'image').map((s) => path.join(ROOT, 'public/samples', s.file));
 const evalPhotos = ['cow.jpg', 'giraffe.jpg', 'horse.jpg', 'duck.jpg', 'cup.jpg', 'chair.jpg', 'spoons.jpg', 'bike-3x4.jpg', 'heli-4x3.jpg', 'wine-by-jakkub-mede.jpg'].map((f) => path.join(ROOT, 'eval/real/photos', f));
 
+/** A copy with one byte changed: the service's answer cache must not serve it. */
+function fresh(img: Pixels): Pixels {
+  const copy = { ...img, data: img.data.slice() };
+  copy.data[0] = (copy.data[0]! + 1) % 256;
+  return copy;
+}
+
 async function nodeTools() {
   const service = await createNodePerception();
   try {
@@ -43,9 +51,7 @@ async function nodeTools() {
     const whole: number[] = [];
     const closer: number[] = [];
     for (const img of images) {
-      // A fresh copy with one changed byte: the service's answer cache must not serve it.
-      const copy = { ...img, data: img.data.slice() };
-      copy.data[0] = (copy.data[0]! + 1) % 256;
+      const copy = fresh(img);
       t = performance.now();
       await service.detect(copy);
       whole.push(performance.now() - t);
@@ -59,10 +65,8 @@ async function nodeTools() {
     const ocrFirstMs = performance.now() - t;
     const ocr: number[] = [];
     for (const img of texts) {
-      const copy = { ...img, data: img.data.slice() };
-      copy.data[0] = (copy.data[0]! + 1) % 256;
       t = performance.now();
-      await service.readText(copy);
+      await service.readText(fresh(img));
       ocr.push(performance.now() - t);
     }
     return {

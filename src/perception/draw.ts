@@ -5,6 +5,7 @@
  * Text uses a built-in 3×5 pixel font (digits, lower-case letters and a few signs, scaled up):
  * the offline matplotlib subset does not rasterise text, and labels are short ("dog 0.87").
  */
+import { convert } from '../imaging/pixels';
 import type { Pixels } from '../runtime/types';
 import type { Box } from './colour';
 
@@ -28,17 +29,6 @@ const BOX_COLOURS: Array<[number, number, number]> = [
 export interface LabelledBox {
   box: Box;
   label: string;
-}
-
-function toRgb(p: Pixels): Pixels {
-  if (p.channels === 3) return { ...p, data: p.data.slice() };
-  const out = new Uint8Array(p.width * p.height * 3);
-  for (let i = 0, j = 0; j < out.length; i += p.channels, j += 3) {
-    out[j] = p.data[i]!;
-    out[j + 1] = p.data[p.channels === 1 ? i : i + 1]!;
-    out[j + 2] = p.data[p.channels === 1 ? i : i + 2]!;
-  }
-  return { width: p.width, height: p.height, channels: 3, data: out };
 }
 
 function fillRect(p: Pixels, x0: number, y0: number, x1: number, y1: number, c: readonly number[]): void {
@@ -69,7 +59,7 @@ export function drawText(p: Pixels, text: string, x: number, y: number, s: numbe
 
 /** A copy of the image (as RGB) with each box outlined and labelled above its top-left corner. */
 export function drawLabelledBoxes(image: Pixels, items: LabelledBox[]): Pixels {
-  const p = toRgb(image);
+  const p = convert(image, 3); // a copy (convert clones when the image is RGB already)
   const side = Math.max(p.width, p.height);
   const t = Math.max(2, Math.round(side / 300));
   const s = Math.max(2, Math.round(side / 250));

@@ -5,6 +5,7 @@
  * windows — what a person's video of "a dog walking past" looks like to a detector that samples
  * frames. Everything is drawn in code from the media (no files written), deterministically.
  */
+import { convert } from '../imaging/pixels';
 import { resize, Resampling } from '../imaging/resample';
 import type { FrameProvider, Pixels } from '../runtime/types';
 import type { Rng } from './rng';
@@ -16,16 +17,9 @@ export interface Cutout {
   name: string;
 }
 
-/** RGB copy of any Pixels. */
+/** RGB view of any Pixels (the same object when it is RGB already). */
 export function toRgb(p: Pixels): Pixels {
-  if (p.channels === 3) return p;
-  const out = new Uint8Array(p.width * p.height * 3);
-  for (let i = 0, j = 0; j < out.length; i += p.channels, j += 3) {
-    out[j] = p.data[i]!;
-    out[j + 1] = p.data[p.channels === 1 ? i : i + 1]!;
-    out[j + 2] = p.data[p.channels === 1 ? i : i + 2]!;
-  }
-  return { width: p.width, height: p.height, channels: 3, data: out };
+  return p.channels === 3 ? p : convert(p, 3);
 }
 
 /** The background resized (Pillow bilinear) to width w, aspect kept, as RGB. */
