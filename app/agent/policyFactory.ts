@@ -23,8 +23,9 @@ export const POLICY_LABELS: Record<PolicyChoice, string> = {
 
 export type PolicyResult = { ok: true; policy: Policy; human: HumanPolicy | null } | { ok: false; error: string };
 
+/** Policies that read a generated task's ground truth and cannot run on the user's own media. */
 export function isOracle(choice: PolicyChoice): boolean {
-  return choice === 'scripted' || choice === 'baseline';
+  return choice === 'baseline';
 }
 
 export function buildPolicy(choice: PolicyChoice, task: Task, remote: RemoteSettings): PolicyResult {
