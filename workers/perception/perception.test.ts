@@ -88,6 +88,27 @@ describe('the Python vision tools over the service, end to end', () => {
     await s.close();
   });
 
+  it('a tool call counts against the per-call timeout, and the session is still usable after it', async () => {
+    // A fresh service: its first call loads the model, which takes longer than 200 ms.
+    const slow = await createNodePerception();
+    const rt = await createNodeRuntime({ poolSize: 1, maxWorkers: 1, packages: 'compat', perception: slow, limits: { timeoutMs: 200 } });
+    try {
+      const s = await rt.openSession({ images: [readImageFile(sample('berlin-cathedral.jpg'))] });
+      const r = await s.run('detect(image_clue_0)');
+      expect(r.error?.kind).toBe('timeout');
+      expect(r.error?.message).toMatch(/TimeoutError: the code ran past the 0\.2 s limit/);
+      const bad = await s.run('detect("not an image")');
+      expect(bad.error?.type).toBe('TypeError');
+      expect(bad.error?.message).toContain('expected a PIL image');
+      const ok = await s.run('print(image_clue_0.size)');
+      expect(ok.output).toContain('(1024, 683)');
+      await s.close();
+    } finally {
+      await rt.dispose();
+      await slow.dispose();
+    }
+  });
+
   it('a broken detector is a clear Python RuntimeError, and the next call in the session works', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pv-missing-model-'));
     const broken = await createNodePerception({ detectorJson: path.join(dir, 'missing.json') });

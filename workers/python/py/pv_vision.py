@@ -50,6 +50,10 @@ def colour_word(word):
 
 
 def _rgb(img):
+    if not (hasattr(img, "mode") and hasattr(img, "convert") and hasattr(img, "size")):
+        raise TypeError("expected a PIL image (such as image_clue_0), got %s" % type(img).__name__)
+    if img.width < 1 or img.height < 1:
+        raise ValueError("the image is empty (%dx%d)" % img.size)
     return img if img.mode == "RGB" else img.convert("RGB")
 
 
