@@ -115,6 +115,8 @@ export const DEFAULT_INIT = 'public/models/collapse-start';
 export const INIT_ARGS = [
   ...['--init', 'public/models/tiny', '--mix', 'visual-search-glance=1', '--tasks', '800', '--skip', '0.7', '--slip', '0.15'],
   ...['--augment', '0', '--upfront', '0', '--steps', '900', '--batch', '8', '--seq-len', '384', '--lr', '1e-3', '--seed', '1'],
+  // Glance tasks only: no real-media trajectories (train:sft adds them by default).
+  ...['--real-photos', '0', '--real-videos', '0'],
 ];
 export const INIT_COMMAND = `npm run train:sft -- ${INIT_ARGS.join(' ')} --out ${DEFAULT_INIT}`;
 export async function main(argv: string[]): Promise<number> {
