@@ -6,6 +6,8 @@
  *   Chromium (the page's perception worker, WASM), timed around `detect()` called from Python in
  *   the Python console (so it includes the hand-over from Python, like a real tool call).
  * - ocr: ms per image in Node (Tesseract, enlarged grey image) on the sign sample and fixtures.
+ * - scan_video on the 40 s clip in the playground (Chromium, WebCodecs, the page's detector),
+ *   run by the scripted planner: seconds inside the 30 s per-call limit, and what it printed.
  * - video: bench/videoDecode.ts's numbers (Chromium, 40 s 25 fps 720p H.264 clip: WebCodecs vs
  *   the `<video>`-seek fallback), run as a child (BENCH_ROUNDS=1).
  * - ask: seconds to answer (`npm run ask` with the shipped tiny policy) on the sample photos,
@@ -25,6 +27,7 @@ import type { Pixels } from '../src/runtime/types';
 import { MEDIA_SAMPLES } from '../app/samples';
 import { createNodePerception } from '../workers/perception/nodeService';
 import { CHROMIUM_ARGS, ensureBuild, freePort, startPreview } from './appServer';
+import { makeClip } from './benchClip';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
@@ -105,11 +108,36 @@ async function browserDetector() {
       for (const m of out.matchAll(/ms (True|False) (\d+)/g)) (runs[m[1]!] ??= []).push(Number(m[2]));
     }
     const whole = runs.False ?? [];
-    return { build, firstCallMs: whole[0] ?? null, wholeViewMs: median(whole.filter((_, i) => i % 2 === 1)), closerLookMs: median(runs.True ?? []), samples: runs };
+    const scan = await browserScan(page, server.url);
+    return { build, firstCallMs: whole[0] ?? null, wholeViewMs: median(whole.filter((_, i) => i % 2 === 1)), closerLookMs: median(runs.True ?? []), samples: runs, scanVideo40s: scan };
   } finally {
     await browser.close();
     server.stop();
   }
+}
+
+/**
+ * scan_video on the 40 s 25 fps 720p clip in the playground (WebCodecs frames, the page's
+ * detector), run by the scripted planner: the tool call's own time and what it printed.
+ */
+async function browserScan(page: import('@playwright/test').Page, url: string) {
+  await page.goto(url);
+  await page.getByTestId('runtime-status').and(page.locator('[data-phase="ready"]')).waitFor({ timeout: 120_000 });
+  await page.getByTestId('media-input').setInputFiles(makeClip(log));
+  await page.locator('[data-testid="video-meta"][data-decoder]').waitFor({ timeout: 120_000 });
+  await page.getByTestId('question-input').fill('Which animal appears in the video?');
+  await page.getByTestId('policy-select').selectOption('scripted');
+  await page.getByTestId('run-agent').click();
+  await page.locator('[data-testid="trajectory"]:not([data-end-reason=""])').waitFor({ timeout: 180_000 });
+  const card = page.getByTestId('turn-card').first();
+  const timings = await card.getByTestId('turn-timings').innerText();
+  const output = await card.getByTestId('turn-output').innerText();
+  const ran = timings.match(/ran in ([\d.]+) (ms|s)/);
+  return {
+    endReason: await page.getByTestId('trajectory').getAttribute('data-end-reason'),
+    seconds: ran ? Number(ran[1]) / (ran[2] === 'ms' ? 1000 : 1) : null,
+    printed: output.split('\n').slice(0, 4),
+  };
 }
 
 function videoBench() {

@@ -19,59 +19,16 @@
  */
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, ensureBuild, freePort, startPreview } from './appServer';
+import { makeClip } from './benchClip';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { VideoDebugApi } from '../app/video/videoDebug';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// Real photographs from the repository's evaluation set (licences in eval/real/media.json).
-const PHOTOS = path.join(ROOT, 'eval', 'real', 'photos');
-const PHOTO_NAMES = [
-  'friends-by-aitzol-berasategi.jpg',
-  'giraffe.jpg',
-  'horse-4x3.jpg',
-  'wine-by-jakkub-mede.jpg',
-  'cow.jpg',
-  'citrus-fruits.jpg',
-  'train-2x2.jpg',
-  '2560x1600.jpg',
-]
-const SECONDS_PER_PHOTO = 5;
-const FPS = 25;
 
 const log = (s: string) => process.stderr.write(`[bench:video] ${s}\n`);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** The 40 s clip: each photo scaled to cover 1280×720 (plus margin) and panned across. */
-function makeClip(): string {
-  const dir = path.join(tmpdir(), 'pyvision-bench-video');
-  mkdirSync(dir, { recursive: true });
-  const out = path.join(dir, `slideshow-${PHOTO_NAMES.length * SECONDS_PER_PHOTO}s-${FPS}fps-720p.mp4`);
-  if (existsSync(out) && statSync(out).size > 0) return out;
-  const inputs: string[] = [];
-  const filters: string[] = [];
-  PHOTO_NAMES.forEach((name, k) => {
-    inputs.push('-loop', '1', '-framerate', String(FPS), '-t', String(SECONDS_PER_PHOTO), '-i', path.join(PHOTOS, name));
-    // Cover 1440×810, then move a 1280×720 window diagonally across it over the 5 s.
-    const T = SECONDS_PER_PHOTO;
-    filters.push(
-      `[${k}:v]scale=1440:810:force_original_aspect_ratio=increase,crop=1440:810,` +
-        `crop=1280:720:x='(iw-1280)*t/${T}':y='(ih-720)*(1-t/${T})',setsar=1,format=yuv420p[v${k}]`,
-    );
-  });
-  const concat = PHOTO_NAMES.map((_, k) => `[v${k}]`).join('') + `concat=n=${PHOTO_NAMES.length}:v=1:a=0[out]`;
-  log(`making the clip with ffmpeg → ${out}`);
-  execFileSync(
-    'ffmpeg',
-    ['-v', 'error', '-y', ...inputs, '-filter_complex', [...filters, concat].join(';'), '-map', '[out]', '-r', String(FPS), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-movflags', '+faststart', out],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  return out;
-}
 
 function ffprobe(file: string): { width: number; height: number; fps: number; frames: number; duration: number; codec: string } {
   const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,r_frame_rate,nb_frames,duration', '-of', 'json', file], { encoding: 'utf8' });
@@ -82,7 +39,7 @@ function ffprobe(file: string): { width: number; height: number; fps: number; fr
 
 async function main() {
   const started = Date.now();
-  const clip = makeClip();
+  const clip = makeClip(log);
   const probe = ffprobe(clip);
   const build = ensureBuild(log);
   const port = Number(process.env.BENCH_PORT) || (await freePort());
