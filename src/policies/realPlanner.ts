@@ -189,12 +189,6 @@ export function answerFromPlan(plan: RealPlan, observation: string): { answer: s
       const last = events.length ? fieldsOf(events[events.length - 1]!).object : undefined;
       return last ? { answer: last, text: `The last event line has object=${last}.` } : null;
     }
-    case 'last': {
-      if (found === 'no') return { answer: 'none', text: `${tool} printed found=no: no ${plan.phrase} was seen.` };
-      const events = lines.filter((l) => /^ {2}[a-z]+ object=/.test(l));
-      const last = events.length ? fieldsOf(events[events.length - 1]!).object : undefined;
-      return last ? { answer: last, text: `The last event line has object=${last}.` } : null;
-    }
     case 'when':
       if (found === 'no') return { answer: 'none', text: `${tool} printed found=no: ${plan.phrase} never appears.` };
       return f.part ? { answer: f.part, text: `${tool} printed part=${f.part} for the first sighting.` } : null;
