@@ -17,7 +17,9 @@
  * Targets (issue 14): best WASM decode ≥ 2× PyTorch at batch 1 and ≥ 0.5× at batch 64; SFT step
  * ≤ 3× PyTorch's time and ≥ 70 % of the GEMM ceiling. The machine's load average is printed
  * at the start and the end: figures from a loaded machine are not comparable.
- * `BENCH_NO_BROWSER=1` skips Chromium.
+ * `BENCH_NO_BROWSER=1` skips Chromium. `--quick`: a smoke run of every part on one thread
+ * (Node WASM with its ceiling, PyTorch once, tiny shapes, no Chromium), about a minute; its
+ * figures are not for reporting and it prints no targets. `--help` prints this.
  */
 import { chromium } from '@playwright/test';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -36,8 +38,27 @@ const PROMPT_LEN = 128;
 const NEW_TOKENS = 64;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'];
 
+const USAGE = `npm run bench:policy [-- --quick]
+  (default)  Node WASM + CPU, Chromium WASM/threads/WebGL/WebGPU, PyTorch (1 and 2 threads) on
+             OpenBLAS; the issue-14 ratios and targets. ~10+ minutes, uses every core.
+  --quick    smoke run on one thread: Node WASM (with its ceiling), PyTorch once, tiny shapes,
+             no Chromium; checks the bench works, prints no targets (not for reporting).
+  env BENCH_NO_BROWSER=1 skips Chromium.`;
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknown = argv.filter((a) => a !== '--quick');
+if (unknown.length) {
+  console.error(`bench:policy: unknown argument(s) ${unknown.join(' ')}\n${USAGE}`);
+  process.exit(2);
+}
+const QUICK = argv.includes('--quick');
+
 const fast: Omit<MeasureOptions, 'backend'> = { ceiling: true, sftSteps: 3, decodeBatches: [1, 64], promptLen: PROMPT_LEN, newTokens: NEW_TOKENS, budgetMs: 60_000 };
 const slow: Omit<MeasureOptions, 'backend'> = { sftSteps: 1, decodeBatches: [1, 64], promptLen: PROMPT_LEN, newTokens: 16, budgetMs: 30_000 };
+const quick: Omit<MeasureOptions, 'backend'> = { ceiling: true, sftSteps: 1, decodeBatches: [1], promptLen: 16, newTokens: 4, budgetMs: 30_000 };
 
 /** Debian packages PyTorch needs here: torch itself and an optimised BLAS for it to call. */
 const TORCH_PACKAGES = ['python3-torch', 'libopenblas0-pthread'];
@@ -59,9 +80,9 @@ function runTorch(threads: number): Record<string, unknown> {
   const args = {
     config: DEFAULT_CONFIG,
     sft: DEFAULT_SFT_BATCH,
-    decode: { batches: [1, 64], promptLen: PROMPT_LEN, newTokens: NEW_TOKENS },
+    decode: QUICK ? { batches: [1], promptLen: quick.promptLen, newTokens: quick.newTokens } : { batches: [1, 64], promptLen: PROMPT_LEN, newTokens: NEW_TOKENS },
     threads,
-    steps: 3,
+    steps: QUICK ? 1 : 3,
   };
   const out = execFileSync('/usr/bin/python3', [path.join(HERE, 'policy_torch.py'), JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
@@ -163,12 +184,12 @@ async function main() {
   if (torchSkip) torch.skipped = torchSkip;
   else torch.threads1Before = runTorch(1);
   const results: BackendResult[] = [];
-  results.push({ ...(await measure({ backend: 'wasm', ...fast })), backend: 'node-wasm' });
-  results.push({ ...(await measure({ backend: 'cpu', ...slow })), backend: 'node-cpu' });
-  if (process.env.BENCH_NO_BROWSER) results.push({ backend: 'chromium', error: 'skipped (BENCH_NO_BROWSER)' });
+  results.push({ ...(await measure({ backend: 'wasm', ...(QUICK ? quick : fast) })), backend: 'node-wasm' });
+  if (!QUICK) results.push({ ...(await measure({ backend: 'cpu', ...slow })), backend: 'node-cpu' });
+  if (QUICK || process.env.BENCH_NO_BROWSER) results.push({ backend: 'chromium', error: `skipped (${QUICK ? '--quick' : 'BENCH_NO_BROWSER'})` });
   else results.push(...(await chromiumResults().catch((err) => [{ backend: 'chromium', error: String(err) }])));
 
-  if (!torchSkip) {
+  if (!torchSkip && !QUICK) {
     torch.threads1After = runTorch(1);
     torch.threads2 = runTorch(2);
   }
@@ -202,17 +223,17 @@ async function main() {
   console.log(
     JSON.stringify(
       {
-        preset: 'default',
+        preset: QUICK ? 'quick (smoke run: figures not for reporting)' : 'default',
         config: DEFAULT_CONFIG,
         sftBatch: DEFAULT_SFT_BATCH,
-        decode: { promptLen: PROMPT_LEN, newTokens: NEW_TOKENS, batches: [1, 64] },
+        decode: QUICK ? { promptLen: quick.promptLen, newTokens: quick.newTokens, batches: quick.decodeBatches } : { promptLen: PROMPT_LEN, newTokens: NEW_TOKENS, batches: [1, 64] },
         loadAverage: { start: loadAtStart, end: load(), cores: availableParallelism() },
         results,
         pytorch: torch,
         ratios,
         ratiosRefused: refusal,
         nodeWasmSftShareOfGemmCeiling: sftShare,
-        targets: ratios
+        targets: ratios && !QUICK
           ? {
               wasmDecode1AtLeast2xTorch: top((r) => r.decode1VsTorch) >= 2,
               wasmDecode64AtLeastHalfTorch: top((r) => r.decode64VsTorch) >= 0.5,
