@@ -6,11 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/model/backend';
 import { DEFAULT_CONFIG, DEFAULT_SFT_BATCH, visualTokens, type ModelConfig, type SftBatchShape } from '../src/model/config';
+import { decodeRunFlopsPerToken, sftStepFlops } from '../src/model/flops';
 import { DecodeContext } from '../src/model/generate';
 import { trainTokenizer } from '../src/model/tokenizer';
 import { AdamW, sftStep } from '../src/model/trainStep';
 import { TinyVLM, type TrainBatch } from '../src/model/transformer';
 import type { Pixels } from '../src/runtime/types';
+import { measureCeiling, type Ceiling } from './ceiling';
 
 export interface MeasureOptions {
   backend: BackendName;
@@ -22,6 +24,8 @@ export interface MeasureOptions {
   newTokens: number;
   /** Skip the rest when one measurement exceeds this (slow software backends). */
   budgetMs: number;
+  /** Also measure the backend's GEMM ceiling and decode-shape ops (ceiling.ts). */
+  ceiling?: boolean;
 }
 
 export interface BackendResult {
@@ -31,6 +35,9 @@ export interface BackendResult {
   sftLoss?: number;
   decodeTokensPerSec?: Record<string, number>;
   prefillMs?: Record<string, number>;
+  /** GFLOP/s achieved by the SFT step and by decoding, from the analytic counts of flops.ts. */
+  achievedGflops?: { sftStep?: number; decode?: Record<string, number> };
+  ceiling?: Ceiling;
   notes?: string[];
   error?: string;
 }
@@ -93,6 +100,9 @@ export async function measure(opts: MeasureOptions): Promise<BackendResult> {
     }
     result.sftStepMs = median(times);
     opt.dispose();
+    const gflops = (flops: number, ms: number) => Math.round((flops / ms / 1e6) * 10) / 10;
+    result.achievedGflops = { sftStep: gflops(sftStepFlops(c, DEFAULT_SFT_BATCH).total, result.sftStepMs), decode: {} };
+    const perToken = decodeRunFlopsPerToken(c, opts.promptLen, opts.newTokens);
 
     const tok = trainTokenizer(['the policy writes code and answers'], { vocabSize: 300 });
     result.decodeTokensPerSec = {};
@@ -110,10 +120,12 @@ export async function measure(opts: MeasureOptions): Promise<BackendResult> {
         const ms = performance.now() - t0;
         const n = rows.reduce((s, r) => s + r.ids.length, 0);
         result.decodeTokensPerSec[String(B)] = (n / ms) * 1000;
+        result.achievedGflops.decode![String(B)] = gflops(n * perToken, ms);
       } finally {
         ctx.dispose();
       }
     }
+    if (opts.ceiling) result.ceiling = measureCeiling(c);
   } catch (err) {
     result.error = String(err instanceof Error ? (err.stack ?? err.message) : err);
   } finally {

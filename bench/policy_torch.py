@@ -12,6 +12,7 @@ Prints one JSON object.
 """
 import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -239,9 +240,37 @@ def decode(model, c, B, prompt_len, new_tokens, gen):
     return B * new_tokens / (time.perf_counter() - t0)
 
 
+def blas_info():
+    """Which BLAS this process really loaded (from /proc/self/maps, after a matmul) and its sgemm
+    speed at 1024^3 on one thread. Debian's python3-torch calls whatever libblas.so.3 the
+    alternatives system points at: the reference BLAS on a fresh machine (~4 GFLOP/s), OpenBLAS
+    once libopenblas0-pthread is installed (~20x faster). A ratio against the reference BLAS
+    measures the machine's packages, not the engines."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
+    a @ b
+    reps, t0 = 3, time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    gflops = 2 * 1024**3 * reps / (time.perf_counter() - t0) / 1e9
+    torch.set_num_threads(threads)
+    libs = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1]
+            name = os.path.basename(path)
+            if path.startswith("/") and any(k in name for k in ("blas", "lapack", "mkl", "blis")):
+                libs.add(os.path.realpath(path))
+    joined = " ".join(sorted(libs))
+    kind = "openblas" if "openblas" in joined else "mkl" if "mkl" in joined else "blis" if "blis" in joined else "reference" if "/blas/libblas" in joined else "unknown"
+    return {"kind": kind, "libraries": sorted(libs), "sgemm1024Gflops1Thread": round(gflops, 1)}
+
+
 def main():
     args = json.loads(sys.argv[1])
     c = args["config"]
+    blas = blas_info()
     torch.set_num_threads(args.get("threads", torch.get_num_threads()))
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(0)
@@ -260,6 +289,7 @@ def main():
     decode_tps = {str(B): decode(model, c, B, d["promptLen"], d["newTokens"], gen) for B in d["batches"]}
     print(json.dumps({
         "torch": torch.__version__,
+        "blas": blas,
         "threads": torch.get_num_threads(),
         "sftStepMs": statistics.median(times),
         "decodeTokensPerSec": decode_tps,

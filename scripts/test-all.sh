@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every test the project has, from a fresh clone on a fresh machine: `npm test` runs this.
 #   1. system prerequisites: Chromium at /usr/bin/chromium (Playwright drives the system browser;
-#      none is ever downloaded) and Debian's python3-pil (reference for the Pillow equivalence
-#      tests), installed with apt-get when we are root, otherwise a one-line instruction;
+#      none is ever downloaded; its SwiftShader Vulkan driver is also the WebGPU parity test's
+#      software adapter), Debian's python3-pil (reference for the Pillow equivalence tests) and
+#      libvulkan1 (the Vulkan loader that Dawn, the npm `webgpu` package, opens), installed with
+#      apt-get when we are root, otherwise a one-line instruction;
 #   2. npm dependencies (`npm ci`) when node_modules is missing or older than package-lock.json;
 #   3. type check, unit/integration tests (vitest, real Pyodide in Node), browser tests (Playwright
 #      against a fresh production build served by `vite preview`).
@@ -18,6 +20,8 @@ missing_apt=()
 if ! /usr/bin/python3 -c 'import PIL' >/dev/null 2>&1; then missing_apt+=(python3-pil); fi
 # ffmpeg: the CLI's video test encodes a clip and decodes frames with it.
 command -v ffmpeg >/dev/null 2>&1 || missing_apt+=(ffmpeg)
+# libvulkan1: src/model/webgpu.test.ts runs TF.js's WebGPU backend through Dawn on SwiftShader.
+/sbin/ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 ' || missing_apt+=(libvulkan1)
 
 if [ "${#missing_apt[@]}" -gt 0 ]; then
   step "installing system packages: ${missing_apt[*]}"

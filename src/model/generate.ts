@@ -137,6 +137,11 @@ export class DecodeContext {
     return this.nextPos[b]! + this.pending[b]!.length;
   }
 
+  /** A copy of row b's next-token scores (what sampling reads), or null before its first prefill. */
+  nextLogits(b: number): Float32Array | null {
+    return this.next[b]?.slice() ?? null;
+  }
+
   /** Appends tokens and images to rows (null or empty = nothing for that row). */
   async prefill(rows: Array<PromptRow | null>): Promise<void> {
     this.checkAlive();

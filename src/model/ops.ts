@@ -115,10 +115,23 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 
 /**
  * [r, c] → [c, r]. On WASM/CPU a blocked JS transpose over the downloaded data (a memcpy there)
- * is ~4× faster than the Transpose kernel's per-element loop for big matrices.
+ * is ~4× faster than the Transpose kernel's per-element loop for big matrices. That path builds
+ * a new tensor from the data, which cuts the gradient tape, so it carries its own gradient (the
+ * transpose of dy). Without it the tied output head (h·Eᵀ, E = tok_emb [V, d]) and the copy head's
+ * keys for rows of ≥ 512 tokens got no gradient on WASM/CPU, while WebGPU/WebGL computed it: found
+ * by the WebGPU parity test (webgpu.test.ts), where tok_emb's gradient differed by 60 %.
  */
 export function transpose2d(x: tf.Tensor): tf.Tensor2D {
   if (x.size < 16_384 || !cpuResident()) return tf.transpose(x) as tf.Tensor2D;
+  if (inference) return jsTranspose(x);
+  const f = tf.customGrad(((xi: tf.Tensor) => ({
+    value: jsTranspose(xi),
+    gradFunc: (dy: tf.Tensor) => jsTranspose(dy),
+  })) as CustomGrad);
+  return f(x) as tf.Tensor2D;
+}
+
+function jsTranspose(x: tf.Tensor): tf.Tensor2D {
   const [r, c] = x.shape as [number, number];
   const src = x.dataSync() as Float32Array;
   const out = new Float32Array(src.length);

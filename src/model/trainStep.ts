@@ -123,7 +123,12 @@ export class AdamW {
     }
     const norm = tf.tidy(() => {
       const present = acc.filter((g): g is tf.Tensor => g !== null);
-      const norm = tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g)))));
+      // A left fold of adds, not tf.addN: TF.js's WebGPU AddN binds every input and its output
+      // as storage buffers, so from 8 inputs on it exceeds WebGPU's default
+      // maxStorageBuffersPerShaderStage (8, what TF.js requests; checked on Dawn/SwiftShader):
+      // its pipeline is invalid, the sum reads 0 and clipping was silently off there. Same
+      // float32 sums, same order, as AddN's.
+      const norm = tf.sqrt(present.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
       // One scalar scale for all grads; stays on the device (no sync mid-step).
       const scale = cfg.clipNorm > 0 ? tf.minimum(1, tf.div(cfg.clipNorm, tf.add(norm, 1e-6))) : tf.scalar(1);
       const c1 = 1 / (1 - cfg.beta1 ** t);
