@@ -4,7 +4,7 @@ import { formatAnswer, formatCodeBlock, parseTurn } from '../agent/protocol';
 import { selectBackend } from './backend';
 import { TEST_CONFIG } from './config';
 import { generate } from './generate';
-import { advance, allowedTokens, initialState, isWellFormedTurn, MAX_ANSWER, MAX_REASONING } from './grammar';
+import { advance, allowedTokens, initialState, isWellFormedTurn, MAX_ANSWER, MAX_CODE, MAX_REASONING } from './grammar';
 import { testTokenizer } from './testHelpers';
 import { TinyVLM } from './transformer';
 
@@ -30,6 +30,25 @@ describe('the turn grammar', () => {
     expect(isWellFormedTurn('no code, no answer')).toBe(false);
     expect(isWellFormedTurn(`${'a'.repeat(MAX_REASONING + 1)}${formatAnswer('red')}`)).toBe(false);
     expect(isWellFormedTurn(formatAnswer('a'.repeat(MAX_ANSWER + 1)))).toBe(false);
+  });
+
+  it('a quoted string ends on its line (outside comments), even at the code limit', () => {
+    const code = (body: string) => `x\n<code>\n\`\`\`python\n${body}\n\`\`\`\n</code>`;
+    // The slip seen on real photos: the question's tail copied into the string, never closed.
+    expect(advance(initialState(), bytes(code('hits = find(image_clue_0, "the locomotive?\n')))).toBeNull();
+    expect(advance(initialState(), bytes(`x\n<code>\n\`\`\`python\nprint('it\n`))).toBeNull();
+    expect(isWellFormedTurn(code('hits = find(image_clue_0, "the locomotive")'))).toBe(true);
+    expect(isWellFormedTurn(code(`print("say \\"hi\\"", 'it\\'s')  # it's "quoted"\nprint(1)`))).toBe(true);
+    // At the limit inside a string: only the closing quote may come, then the newline and fence.
+    const open = advance(initialState(), bytes(`x\n<code>\n\`\`\`python\nprint("${'a'.repeat(MAX_CODE - 7)}`))!;
+    expect(open.n).toBe(MAX_CODE);
+    expect(advance(open, bytes('a'))).toBeNull();
+    expect(advance(open, bytes('\n'))).toBeNull();
+    expect(isWellFormedTurn(`x\n<code>\n\`\`\`python\nprint("${'a'.repeat(MAX_CODE - 7)}"\n\`\`\`\n</code>`)).toBe(true);
+    // A pending escape at the limit is finished first, so the string can still close.
+    const esc = advance(initialState(), bytes(`x\n<code>\n\`\`\`python\nprint("${'a'.repeat(MAX_CODE - 8)}\\`))!;
+    expect(advance(esc, bytes('"'))).not.toBeNull();
+    expect(advance(esc, bytes('""\n```\n</code>'))).not.toBeNull();
   });
 
   it('after <code> only the opening fence may follow, one token at a time', () => {

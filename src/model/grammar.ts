@@ -8,7 +8,10 @@
  * - reasoning: free text without `<`, a backtick or a backslash (so no tag, fence or \boxed can
  *   start inside it), at most MAX_REASONING bytes; then only `<code>` or `<answer>` may follow.
  * - body: Python; `</` cannot occur (no stray closing tag) and a line starting with ``` closes
- *   the block; past MAX_CODE bytes the closing fence is forced.
+ *   the block; past MAX_CODE bytes the closing fence is forced. A quoted string cannot run past
+ *   its line (quotes are tracked outside `#` comments): the commonest slip of a small copying
+ *   model is to copy a question's tail, `?` and newlines included, into `find(img, "…` and never
+ *   close it, a SyntaxError that ends the episode. Triple-quoted strings are not in the language.
  * - value: at most MAX_ANSWER bytes without braces, `<`, backslash, backtick or newline, and it
  *   must hold a letter or digit before `}` may close it: protocol debris (`</interpreter>`, `.`,
  *   an empty box) cannot be an answer.
@@ -62,6 +65,10 @@ export interface GrammarState {
   ticks: number;
   /** answer: a letter or digit was written; code: a non-blank byte was written. */
   alnum: boolean;
+  /** code: the open string's quote byte (0: none), a backslash escape pending, inside a `#` comment. */
+  quote: number;
+  esc: boolean;
+  comment: boolean;
   /** UTF-8 continuation bytes still expected (text is always valid UTF-8), and the next one's range. */
   cont: number;
   lo: number;
@@ -69,7 +76,7 @@ export interface GrammarState {
 }
 
 export function initialState(): GrammarState {
-  return { mode: 'reason', n: 0, fixed: null, at: 0, next: 'done', lt: false, lineStart: true, ticks: 0, alnum: false, cont: 0, lo: 0x80, hi: 0xbf };
+  return { mode: 'reason', n: 0, fixed: null, at: 0, next: 'done', lt: false, lineStart: true, ticks: 0, alnum: false, quote: 0, esc: false, comment: false, cont: 0, lo: 0x80, hi: 0xbf };
 }
 
 const clone = (s: GrammarState): GrammarState => ({ ...s });
@@ -149,6 +156,9 @@ function step(s: GrammarState, b: number): GrammarState | null {
         s.ticks = 0;
         s.lt = false;
         s.alnum = false;
+        s.quote = 0;
+        s.esc = false;
+        s.comment = false;
       }
       return s;
     }
@@ -161,11 +171,25 @@ function step(s: GrammarState, b: number): GrammarState | null {
       }
       if (s.ticks > 0) return null; // `` or ` followed by anything else
       if (s.lt && b === SLASH) return null; // no `</…` inside code
-      // Past the limit: a newline (unless at a line start already), then the closing fence.
-      if (s.n >= MAX_CODE && (s.lineStart || b !== NL)) return null;
+      // A string ends on its line; past the limit only its closing quote may come.
+      if (s.quote && b === NL) return null;
+      const closesString = s.quote !== 0 && !s.esc && b === s.quote;
+      // Past the limit: finish an open string (its pending escape, its quote), a newline (unless at
+      // a line start already), then the closing fence.
+      if (s.n >= MAX_CODE && !(s.quote ? (s.esc ? b !== NL : closesString) : b === NL && !s.lineStart)) return null;
       const blank = b === NL || b === 0x20 || b === 0x09;
       // A body that is still blank must become non-blank while it can still close.
       if (isControl(b) || (blank && !s.alnum && s.n >= 8)) return null;
+      if (s.quote) {
+        if (closesString) s.quote = 0;
+        s.esc = !s.esc && b === BACKSLASH;
+      } else if (s.comment) {
+        if (b === NL) s.comment = false;
+      } else if (b === 0x22 || b === 0x27) {
+        s.quote = b;
+      } else if (b === 0x23) {
+        s.comment = true;
+      }
       s.lt = b === LT;
       s.n++;
       if (!blank) s.alnum = true;
