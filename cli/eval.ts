@@ -8,7 +8,8 @@
  * Runs trajectories of a task suite through the real agent loop and the Node Python runtime
  * (the offline compat packages, as the browser uses by default) and prints one JSON summary:
  * accuracy, mean tool calls, mean turns, end-reason counts, visual tokens per sample and the
- * same per difficulty bucket. The loop budget is TRAINING_LOOP's unless --turns is given.
+ * same per difficulty bucket. The loop budget is TRAINING_LOOP's unless --turns is given; the real
+ * suites feed Python errors back as the app does (--error-mode overrides).
  * --items writes one line per task (id, bucket, answer, expected, tools, end reason);
  * --trajectories one whole trajectory record per task (turns, code, output; images counted only).
  * --policy tiny loads the TinyVLM weights in --weights (default public/models/tiny, what
@@ -18,7 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TRAINING_LOOP, type ErrorMode, type LoopConfig, type Policy } from '../src/agent/types';
+import { INTERACTIVE_LOOP, TRAINING_LOOP, type ErrorMode, type LoopConfig, type Policy } from '../src/agent/types';
 import { evaluate } from '../src/policies/evaluate';
 import { createGlobalViewBaseline } from '../src/policies/globalViewBaseline';
 import { EXPERT_STRATEGIES, createScriptedExpert, type ExpertStrategy } from '../src/policies/scriptedExpert';
@@ -78,7 +79,10 @@ export async function main(argv: string[]): Promise<number> {
   const n = real ? Math.min(real.length, numberOr('n', values.n, real.length, { int: true, min: 1 })) : numberOr('n', values.n, 20, { int: true, min: 1 });
   const seed = numberOr('seed', values.seed, 1, { int: true });
   const concurrency = numberOr('concurrency', values.concurrency, 2, { int: true, min: 1 });
-  const errorMode = (values['error-mode'] ?? TRAINING_LOOP.errorMode) as ErrorMode;
+  // The real-media suites measure what a person in the playground gets, so they default to the
+  // app's error mode (a Python error is fed back and the policy may retry); generated suites keep
+  // the training loop's (an error ends the episode), as RL sees them.
+  const errorMode = (values['error-mode'] ?? (real ? INTERACTIVE_LOOP.errorMode : TRAINING_LOOP.errorMode)) as ErrorMode;
   if (errorMode !== 'end' && errorMode !== 'feed-back') throw new Error(`--error-mode must be end or feed-back, got '${errorMode}'`);
   const config: LoopConfig = { ...TRAINING_LOOP, maxTurns: numberOr('turns', values.turns, TRAINING_LOOP.maxTurns, { int: true, min: 1 }), errorMode };
 
