@@ -4,9 +4,10 @@
 // @vladmandic/human into public/perception/, and Tesseract's worker, LSTM cores and English
 // data from tesseract.js, tesseract.js-core and @tesseract.js-data/eng into public/tesseract/.
 // Skips files that are up to date. Run by `npm run prepare-assets` (dev and build).
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyIfNewer } from './copy-if-newer.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const nm = join(root, 'node_modules');
@@ -35,17 +36,8 @@ for (const [rel, out] of FILES) {
     console.error(`copy-perception: ${from} is missing; run \`npm ci\` first.`);
     process.exit(1);
   }
-  const a = statSync(from);
-  if (existsSync(to)) {
-    const b = statSync(to);
-    if (b.size === a.size && b.mtimeMs >= a.mtimeMs) {
-      skipped++;
-      continue;
-    }
-  }
-  mkdirSync(dirname(to), { recursive: true });
-  copyFileSync(from, to);
-  copied++;
+  if (copyIfNewer(from, to)) copied++;
+  else skipped++;
 }
 for (const [out] of NOTES) {
   mkdirSync(dirname(join(root, 'public', out)), { recursive: true });

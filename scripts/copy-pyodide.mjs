@@ -8,9 +8,10 @@
 // reads it to decide between Pyodide's real packages and the compatibility layer ('auto') without
 // probing for a wheel that is not there (a 404, a red line in every newcomer's network panel).
 // Put a full Pyodide distribution into public/pyodide/ and the next build lists its wheels.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyIfNewer } from './copy-if-newer.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'node_modules', 'pyodide');
@@ -38,16 +39,8 @@ for (const name of [...REQUIRED, ...OPTIONAL]) {
     }
     continue;
   }
-  const a = statSync(from);
-  if (existsSync(to)) {
-    const b = statSync(to);
-    if (b.size === a.size && b.mtimeMs >= a.mtimeMs) {
-      skipped++;
-      continue;
-    }
-  }
-  copyFileSync(from, to);
-  copied++;
+  if (copyIfNewer(from, to)) copied++;
+  else skipped++;
 }
 const LISTING = 'pv-files.json';
 const files = readdirSync(dest, { withFileTypes: true })
