@@ -4,7 +4,8 @@
  * - detector: ms per photo, whole view and with the 2×2 closer look, in Node (the perception
  *   worker thread, TF.js WASM, one thread) on the sample photos and 10 evaluation photos; and in
  *   Chromium (the page's perception worker, WASM), timed around `detect()` called from Python in
- *   the Python console (so it includes the hand-over from Python, like a real tool call).
+ *   the Python console (so it includes the hand-over from Python, like a real tool call); a
+ *   repeat on the same photo is an answer-cache hit, reported as cachedRepeatMs.
  * - ocr: ms per image in Node (Tesseract, enlarged grey image) on the sign sample and fixtures.
  * - scan_video on the 40 s clip in the playground (Chromium, WebCodecs, the page's detector),
  *   run by the scripted planner: seconds inside the 30 s per-call limit, and what it printed.
@@ -109,7 +110,18 @@ async function browserDetector() {
     }
     const whole = runs.False ?? [];
     const scan = await browserScan(page, server.url);
-    return { build, firstCallMs: whole[0] ?? null, wholeViewMs: median(whole.filter((_, i) => i % 2 === 1)), closerLookMs: median(runs.True ?? []), samples: runs, scanVideo40s: scan };
+    // Per photo: the first whole-view call runs the detector; the repeat is served by the
+    // perception service's answer cache (same pixels), so it is reported apart, not as speed.
+    const firstPerPhoto = whole.filter((_, i) => i % 2 === 0);
+    return {
+      build,
+      firstCallMs: whole[0] ?? null,
+      wholeViewMs: median(firstPerPhoto.slice(1)),
+      cachedRepeatMs: median(whole.filter((_, i) => i % 2 === 1)),
+      closerLookMs: median(runs.True ?? []),
+      samples: runs,
+      scanVideo40s: scan,
+    };
   } finally {
     await browser.close();
     server.stop();
