@@ -46,7 +46,8 @@ function greedyWithoutCache(model: TinyVLM, prompt: PromptRow, n: number): numbe
 beforeAll(async () => {
   await selectBackend({ force: 'wasm' });
   random = TinyVLM.create(TEST_CONFIG, 4);
-  trained = TinyVLM.create(TEST_CONFIG, 5);
+  // A context long enough for a code turn, its observation and an answer (grammar.ts turnLimitsFor).
+  trained = TinyVLM.create({ ...TEST_CONFIG, maxSeq: 1024 }, 5);
   const conv = formatConversation(tok, [...messages, { role: 'assistant', content: [{ type: 'text', text: TURN }] }], [image]);
   const batch = packBatch([conv], { seqLen: conv.ids.length + visualTokens(TEST_CONFIG) - 1, imageId: tok.imageId, padId: tok.padId, K: visualTokens(TEST_CONFIG) });
   const opt = new AdamW({ lr: 1e-2, warmupSteps: 5, totalSteps: 150, weightDecay: 0 });
@@ -192,6 +193,9 @@ describe('TinyPolicy', () => {
     const turn2 = await policy.next({ ...ctx, messages: next, turn: 1 });
     expect(typeof turn2.text).toBe('string');
     expect(tf.memory().numTensors).toBe(before); // same cache slot, extended in place
+    // On the last turn the policy may only answer, though this model learned to write code here.
+    const last = await policy.next({ ...ctx, turn: 4, onText: undefined });
+    expect(last.text.startsWith('<answer>'), last.text).toBe(true);
     policy.dispose();
   });
 

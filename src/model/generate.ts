@@ -24,7 +24,7 @@ import { inferenceMode } from './ops';
 import { sampleToken } from './sampling';
 import { CONTROL_SPECIALS, EOS, type Tokenizer } from './tokenizer';
 import { CopyMemory, copyDim } from './copyHead';
-import { advance, allowedTokens, initialState, type GrammarState } from './grammar';
+import { advance, allowedTokens, initialState, type GrammarState, type TurnLimits } from './grammar';
 import { inferenceBlock, inferenceCopyKeys, inferenceLogits, type InferenceWeights } from './inference';
 import type { TinyVLM } from './transformer';
 
@@ -56,6 +56,8 @@ export interface GenerateOptions {
    * then one code block or one boxed answer) and `<eos>` is never chosen. Default false.
    */
   grammar?: boolean;
+  /** With `grammar`: what this turn may write (grammar.ts turnLimitsFor), the same for every row. */
+  turnLimits?: TurnLimits;
 }
 
 export type FinishReason = 'stop' | 'eos' | 'length' | 'aborted' | 'context';
@@ -235,7 +237,7 @@ export class DecodeContext {
     const out: GeneratedRow[] = Array.from({ length: B }, () => ({ ids: [], logprobs: [], pieces: [], text: '', finish: 'length' }));
     const active = new Array<boolean>(B).fill(true);
     const weights = this.model.inferenceWeights();
-    const grammar: GrammarState[] | null = opts.grammar ? Array.from({ length: B }, () => initialState()) : null;
+    const grammar: GrammarState[] | null = opts.grammar ? Array.from({ length: B }, () => initialState(opts.turnLimits)) : null;
     const tokenBytes = grammar ? tokenBytesOf(this.tokenizer, V) : [];
     const allowed = grammar ? new Uint8Array(V) : undefined;
     for (let step = 0; step < opts.maxNewTokens; step++) {

@@ -4,7 +4,7 @@ import { formatAnswer, formatCodeBlock, parseTurn } from '../agent/protocol';
 import { selectBackend } from './backend';
 import { TEST_CONFIG } from './config';
 import { generate } from './generate';
-import { advance, allowedTokens, initialState, isWellFormedTurn, MAX_ANSWER, MAX_CODE, MAX_REASONING } from './grammar';
+import { advance, allowedTokens, initialState, isWellFormedTurn, MAX_ANSWER, MAX_CODE, MAX_DEPTH, MAX_REASONING, turnLimitsFor } from './grammar';
 import { testTokenizer } from './testHelpers';
 import { TinyVLM } from './transformer';
 
@@ -22,6 +22,12 @@ describe('the turn grammar', () => {
   it('rejects protocol debris as an answer, empty code, stray tags and over-long parts', () => {
     expect(isWellFormedTurn('<answer>\n\\boxed{</interpreter>}\n</answer>')).toBe(false);
     expect(isWellFormedTurn('<answer>\n\\boxed{.}\n</answer>')).toBe(false);
+    // One phrase: no sentence after a full stop; decimals and abbreviations stay possible.
+    expect(isWellFormedTurn('<answer>\n\\boxed{truck. too}\n</answer>')).toBe(false);
+    expect(isWellFormedTurn('<answer>\n\\boxed{truck.}\n</answer>')).toBe(true);
+    expect(isWellFormedTurn('<answer>\n\\boxed{3.5}\n</answer>')).toBe(true);
+    expect(isWellFormedTurn('<answer>\n\\boxed{U.S.A}\n</answer>')).toBe(true);
+    expect(isWellFormedTurn('<answer>\n\\boxed{FRESH BREAD}\n</answer>')).toBe(true);
     expect(isWellFormedTurn('<answer>\n\\boxed{}\n</answer>')).toBe(false);
     expect(isWellFormedTurn('<code>\n```python\n\n```\n</code>')).toBe(false);
     expect(isWellFormedTurn('<code>\n```python\nprint(1)</code>')).toBe(false);
@@ -44,11 +50,62 @@ describe('the turn grammar', () => {
     expect(open.n).toBe(MAX_CODE);
     expect(advance(open, bytes('a'))).toBeNull();
     expect(advance(open, bytes('\n'))).toBeNull();
-    expect(isWellFormedTurn(`x\n<code>\n\`\`\`python\nprint("${'a'.repeat(MAX_CODE - 7)}"\n\`\`\`\n</code>`)).toBe(true);
+    expect(isWellFormedTurn(`x\n<code>\n\`\`\`python\nprint("${'a'.repeat(MAX_CODE - 7)}")\n\`\`\`\n</code>`)).toBe(true);
     // A pending escape at the limit is finished first, so the string can still close.
     const esc = advance(initialState(), bytes(`x\n<code>\n\`\`\`python\nprint("${'a'.repeat(MAX_CODE - 8)}\\`))!;
     expect(advance(esc, bytes('"'))).not.toBeNull();
-    expect(advance(esc, bytes('""\n```\n</code>'))).not.toBeNull();
+    expect(advance(esc, bytes('"")\n```\n</code>'))).not.toBeNull();
+  });
+
+  it('a code body keeps to what Python parses: matched brackets, no `<` line, no backslash outside strings', () => {
+    const code = (body: string) => `x\n<code>\n\`\`\`python\n${body}\n\`\`\`\n</code>`;
+    expect(isWellFormedTurn(code('print(f(a[1], {"k": (2)}))'))).toBe(true);
+    expect(isWellFormedTurn(code('hits = find(\n    image_clue_0,\n    "the cup",\n)'))).toBe(true);
+    expect(isWellFormedTurn(code('print(")]}", "a\\\\b")  # ) ] } in a comment'))).toBe(true);
+    // The degenerate bodies the retrained tiny policy wrote on real photos (they filled its context).
+    expect(advance(initialState(), bytes('x\n<code>\n```python\n<answer>'))).toBeNull();
+    expect(advance(initialState(), bytes('x\n<code>\n```python\nevents = 1\n}'))).toBeNull();
+    expect(advance(initialState(), bytes('x\n<code>\n```python\nprint(a]'))).toBeNull();
+    expect(advance(initialState(), bytes('x\n<code>\n```python\nx = a \\'))).toBeNull();
+    // An open bracket keeps the block from closing; too deep a nesting is refused.
+    expect(advance(initialState(), bytes('x\n<code>\n```python\nprint(1\n```'))).toBeNull();
+    expect(advance(initialState(), bytes(`x\n<code>\n\`\`\`python\n${'('.repeat(MAX_DEPTH)}`))).not.toBeNull();
+    expect(advance(initialState(), bytes(`x\n<code>\n\`\`\`python\n${'('.repeat(MAX_DEPTH + 1)}`))).toBeNull();
+    // At the code limit with brackets open: close them, then the newline and the fence.
+    const open = advance(initialState(), bytes(`x\n<code>\n\`\`\`python\nprint(f(${'a'.repeat(MAX_CODE - 8)}`))!;
+    expect(open.n).toBe(MAX_CODE);
+    expect(advance(open, bytes(']'))).toBeNull();
+    expect(advance(open, bytes('\n```'))).toBeNull();
+    expect(advance(open, bytes('\n\n'))).toBeNull();
+    expect(advance(open, bytes('))\n```\n</code>'))?.mode).toBe('done');
+  });
+
+  it('reasoning holds no braces: `motorcycle}` in prose began a degenerate turn', () => {
+    expect(isWellFormedTurn(`find() printed object=motorcycle}\n${formatAnswer('motorcycle')}`)).toBe(false);
+    expect(isWellFormedTurn(`find() printed object=motorcycle.\n${formatAnswer('motorcycle')}`)).toBe(true);
+  });
+
+  it('turn limits: a code turn only while it, an observation and an answer fit; else an answer that fits', () => {
+    const frame = { code: '<code>\n```python\n\n```\n</code>'.length, answer: '<answer>\n\\boxed{}\n</answer>'.length + MAX_ANSWER };
+    const roomy = turnLimitsFor(900, false, 384);
+    expect(roomy.answerOnly).toBe(false);
+    // The worst-case code turn (every byte a token) fits the turn's tokens.
+    expect(roomy.maxReasoning! + roomy.maxCode! + frame.code).toBeLessThanOrEqual(384);
+    expect(roomy.maxReasoning).toBeGreaterThanOrEqual(109); // the longest reasoning in the SFT data
+    for (const room of [1000, 700, 500, 450, 420]) {
+      const l = turnLimitsFor(room, false, 384);
+      if (!l.answerOnly) expect(l.maxReasoning! + l.maxCode! + frame.code + 160).toBeLessThan(room);
+    }
+    const tight = turnLimitsFor(300, false, 384);
+    expect(tight.answerOnly).toBe(true);
+    expect(tight.maxReasoning! + frame.answer).toBeLessThanOrEqual(300);
+    expect(turnLimitsFor(900, true, 384).answerOnly).toBe(true);
+    expect(turnLimitsFor(100, false).maxReasoning).toBe(100 - frame.answer);
+    // An answer-only turn cannot open a code block, and its reasoning stops at its limit.
+    const s = initialState({ answerOnly: true, maxReasoning: 5 });
+    expect(advance(s, bytes('Done.<code>'))).toBeNull();
+    expect(advance(s, bytes('Done!!'))).toBeNull();
+    expect(advance(s, bytes(`Done.${formatAnswer('red')}`))?.mode).toBe('done');
   });
 
   it('after <code> only the opening fence may follow, one token at a time', () => {
@@ -85,6 +142,14 @@ describe('constrained generation', () => {
       if (parsed.answer !== null) expect(parsed.answer).toMatch(/[\p{L}\p{N}]/u);
       // Log-probs are of the model's full distribution: never above 0, finite.
       for (const lp of row.logprobs) expect(lp).toBeLessThanOrEqual(0);
+    }
+    // With a tight context's limits, an untrained model still completes an answer within them.
+    const limits = turnLimitsFor(200, false, 384);
+    const tight = await generate(model, tok, [0, 1].map(() => ({ ids: [tok.bosId, ...prompt] })), { maxNewTokens: 200, temperature: 1, seed: 3, grammar: true, turnLimits: limits });
+    for (const row of tight) {
+      expect(row.finish, row.text).toBe('stop');
+      expect(parseTurn(row.text).answer, row.text).not.toBeNull();
+      expect(row.ids.length).toBeLessThanOrEqual(200);
     }
     const free = await generate(model, tok, [{ ids: [tok.bosId, ...prompt] }], { maxNewTokens: 60, temperature: 1, seed: 7 });
     expect(isWellFormedTurn(free[0]!.text)).toBe(false);

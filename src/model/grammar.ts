@@ -5,16 +5,28 @@
  *   code   := "<code>\n```python\n" body "\n```\n</code>"
  *   answer := "<answer>\n\\boxed{" value "}\n</answer>"
  *
- * - reasoning: free text without `<`, a backtick or a backslash (so no tag, fence or \boxed can
- *   start inside it), at most MAX_REASONING bytes; then only `<code>` or `<answer>` may follow.
+ * - reasoning: free text without `<`, a backtick, a backslash or a brace (so no tag, fence or
+ *   \boxed{…} can start inside it: `motorcycle}` in prose was the start of a degenerate turn), at
+ *   most MAX_REASONING bytes; then only `<code>` or `<answer>` may follow.
  * - body: Python; `</` cannot occur (no stray closing tag) and a line starting with ``` closes
  *   the block; past MAX_CODE bytes the closing fence is forced. A quoted string cannot run past
  *   its line (quotes are tracked outside `#` comments): the commonest slip of a small copying
  *   model is to copy a question's tail, `?` and newlines included, into `find(img, "…` and never
  *   close it, a SyntaxError that ends the episode. Triple-quoted strings are not in the language.
+ *   Outside strings and comments the body keeps to what Python could parse: a closing bracket
+ *   must match the innermost open one (at most MAX_DEPTH deep), the fence cannot close a block
+ *   with a bracket open, no line starts with `<`, and a backslash (a line continuation; brackets
+ *   continue lines here) is not written. These rule out the degenerate bodies a small model
+ *   falls into (`<answer>` lines, rows of `}`), which would otherwise fill its context.
  * - value: at most MAX_ANSWER bytes without braces, `<`, backslash, backtick or newline, and it
  *   must hold a letter or digit before `}` may close it: protocol debris (`</interpreter>`, `.`,
- *   an empty box) cannot be an answer.
+ *   an empty box) cannot be an answer. A value is one phrase: a space cannot follow a full stop
+ *   (`\boxed{truck. too}` was the tiny policy's run-on after copying "truck."), while "3.5",
+ *   "U.S." and "www.a.org" stay possible.
+ *
+ * Per-turn limits (turnLimitsFor): when the model's context is nearly full, or on the last turn,
+ * the turn must be an answer and its parts shrink to fit, so no turn can run an episode out of
+ * context; a turn ends with a boxed answer instead of OVER_LENGTH.
  *
  * The grammar runs over bytes (the tokenizer is byte-level BPE), as a small state machine: each
  * step masks every token whose bytes would leave the language, and `<eos>` is never allowed
@@ -27,6 +39,41 @@
 export const MAX_REASONING = 240;
 export const MAX_CODE = 480;
 export const MAX_ANSWER = 48;
+/** Brackets open at once in a code body (the tools API needs three). */
+export const MAX_DEPTH = 8;
+
+/** Bytes of the fixed parts of an answer turn and of a code turn (upper bounds on their tokens). */
+const ANSWER_FRAME = '<answer>\n\\boxed{}\n</answer>'.length + MAX_ANSWER;
+const CODE_FRAME = '<code>\n```python\n\n```\n</code>'.length;
+/** Context kept after a code turn for its observation and for an answer turn after it. */
+const OBSERVATION_ROOM = 160;
+const ANSWER_ROOM = ANSWER_FRAME + 64;
+const MIN_REASONING = 48;
+const MIN_CODE = 64;
+
+/** What one turn may write (initialState). Defaults: the MAX_* limits, code or answer. */
+export interface TurnLimits {
+  answerOnly?: boolean;
+  maxReasoning?: number;
+  maxCode?: number;
+}
+
+/**
+ * The limits for a turn with `room` positions left in the model's context and at most
+ * `maxTurnTokens` tokens to write (each byte is at most one token, so byte limits bound tokens).
+ * A code turn only while it, an observation and a closing answer fit the context; else, and on
+ * the last turn, an answer whose reasoning fits what is left. Its parts shrink to the turn's
+ * tokens too, so a turn so limited completes (given at least ~140 tokens for it).
+ */
+export function turnLimitsFor(room: number, lastTurn: boolean, maxTurnTokens = Infinity): TurnLimits {
+  const contextBudget = room - OBSERVATION_ROOM - ANSWER_ROOM - CODE_FRAME;
+  if (lastTurn || contextBudget < MIN_REASONING + MIN_CODE) {
+    return { answerOnly: true, maxReasoning: Math.max(0, Math.min(MAX_REASONING, room - ANSWER_FRAME, maxTurnTokens - ANSWER_FRAME)) };
+  }
+  const codeBudget = Math.min(contextBudget, maxTurnTokens - CODE_FRAME);
+  const maxReasoning = Math.min(MAX_REASONING, Math.max(MIN_REASONING, Math.floor(codeBudget * 0.4)));
+  return { answerOnly: false, maxReasoning, maxCode: Math.max(MIN_CODE, Math.min(MAX_CODE, codeBudget - maxReasoning)) };
+}
 
 const enc = new TextEncoder();
 const bytes = (s: string) => enc.encode(s);
@@ -69,15 +116,47 @@ export interface GrammarState {
   quote: number;
   esc: boolean;
   comment: boolean;
+  /** answer: the last byte was a full stop. */
+  dot: boolean;
+  /** code: the open brackets, innermost last (outside strings and comments). */
+  brackets: string;
+  /** This turn's limits (TurnLimits, resolved). */
+  answerOnly: boolean;
+  maxReasoning: number;
+  maxCode: number;
   /** UTF-8 continuation bytes still expected (text is always valid UTF-8), and the next one's range. */
   cont: number;
   lo: number;
   hi: number;
 }
 
-export function initialState(): GrammarState {
-  return { mode: 'reason', n: 0, fixed: null, at: 0, next: 'done', lt: false, lineStart: true, ticks: 0, alnum: false, quote: 0, esc: false, comment: false, cont: 0, lo: 0x80, hi: 0xbf };
+export function initialState(limits: TurnLimits = {}): GrammarState {
+  return {
+    mode: 'reason',
+    n: 0,
+    fixed: null,
+    at: 0,
+    next: 'done',
+    lt: false,
+    lineStart: true,
+    ticks: 0,
+    alnum: false,
+    quote: 0,
+    esc: false,
+    comment: false,
+    dot: false,
+    brackets: '',
+    answerOnly: limits.answerOnly ?? false,
+    maxReasoning: Math.min(MAX_REASONING, limits.maxReasoning ?? MAX_REASONING),
+    maxCode: Math.min(MAX_CODE, limits.maxCode ?? MAX_CODE),
+    cont: 0,
+    lo: 0x80,
+    hi: 0xbf,
+  };
 }
+
+const OPENERS = '([{';
+const CLOSERS = ')]}';
 
 const clone = (s: GrammarState): GrammarState => ({ ...s });
 
@@ -130,12 +209,12 @@ function step(s: GrammarState, b: number): GrammarState | null {
         s.at = 1;
         return s;
       }
-      if (b === BACKTICK || b === BACKSLASH || isControl(b) || s.n >= MAX_REASONING) return null;
+      if (b === BACKTICK || b === BACKSLASH || b === 0x7b || b === 0x7d || isControl(b) || s.n >= s.maxReasoning) return null;
       s.n++;
       return s;
     case 'tag': {
       // Which tag is still possible after `<` + at-1 matched bytes.
-      const code = s.fixed === null || s.fixed === CODE_TAG ? CODE_TAG[s.at] === b : false;
+      const code = !s.answerOnly && (s.fixed === null || s.fixed === CODE_TAG) ? CODE_TAG[s.at] === b : false;
       const answer = s.fixed === null || s.fixed === ANSWER_TAG ? ANSWER_TAG[s.at] === b : false;
       if (!code && !answer) return null;
       s.fixed = code && answer ? null : code ? CODE_TAG : ANSWER_TAG;
@@ -164,8 +243,8 @@ function step(s: GrammarState, b: number): GrammarState | null {
     }
     case 'code': {
       if (s.lineStart && b === BACKTICK) {
-        // A fence at a line start closes the block; an empty body cannot be closed.
-        if (!s.alnum) return null;
+        // A fence at a line start closes the block; an empty body, or one with a bracket open, cannot be closed.
+        if (!s.alnum || s.brackets) return null;
         s.ticks++;
         return s.ticks === 3 ? force(s, CODE_CLOSE, 'done', 3) : s;
       }
@@ -174,12 +253,24 @@ function step(s: GrammarState, b: number): GrammarState | null {
       // A string ends on its line; past the limit only its closing quote may come.
       if (s.quote && b === NL) return null;
       const closesString = s.quote !== 0 && !s.esc && b === s.quote;
-      // Past the limit: finish an open string (its pending escape, its quote), a newline (unless at
-      // a line start already), then the closing fence.
-      if (s.n >= MAX_CODE && !(s.quote ? (s.esc ? b !== NL : closesString) : b === NL && !s.lineStart)) return null;
+      const code = !s.quote && !s.comment;
+      const closer = CLOSERS.indexOf(String.fromCharCode(b));
+      const closesBracket = code && closer >= 0 && s.brackets.endsWith(OPENERS[closer]!);
+      // Past the limit: finish an open string (its pending escape, its quote), close the open
+      // brackets, a newline (unless at a line start already), then the closing fence.
+      if (s.n >= s.maxCode && !(s.quote ? (s.esc ? b !== NL : closesString) : closesBracket || (b === NL && !s.lineStart))) return null;
       const blank = b === NL || b === 0x20 || b === 0x09;
       // A body that is still blank must become non-blank while it can still close.
       if (isControl(b) || (blank && !s.alnum && s.n >= 8)) return null;
+      if (code) {
+        if (closer >= 0 && !closesBracket) return null;
+        if (b === BACKSLASH) return null;
+        if (b === LT && s.lineStart) return null;
+        const opener = OPENERS.indexOf(String.fromCharCode(b));
+        if (opener >= 0 && s.brackets.length >= MAX_DEPTH) return null;
+        if (opener >= 0) s.brackets += OPENERS[opener];
+        else if (closesBracket) s.brackets = s.brackets.slice(0, -1);
+      }
       if (s.quote) {
         if (closesString) s.quote = 0;
         s.esc = !s.esc && b === BACKSLASH;
@@ -206,6 +297,8 @@ function step(s: GrammarState, b: number): GrammarState | null {
         return s;
       }
       if (b === LT || b === BACKSLASH || b === BACKTICK || b === 0x7b || isControl(b) || b === NL || s.n >= MAX_ANSWER) return null;
+      if (s.dot && b === 0x20) return null;
+      s.dot = b === 0x2e;
       // The last character must be a letter or digit if none came yet, or the box could never close.
       if (!s.alnum && s.n === MAX_ANSWER - 1 && !isAlnumByte(b)) return null;
       s.n++;

@@ -13,6 +13,7 @@ import { hashSeed } from '../tasks/rng';
 import { formatConversation } from './chatFormat';
 import { visualTokens } from './config';
 import { DecodeContext, DEFAULT_STOPS } from './generate';
+import { turnLimitsFor } from './grammar';
 import type { Tokenizer } from './tokenizer';
 import type { TinyVLM } from './transformer';
 
@@ -74,6 +75,9 @@ export class TinyPolicy implements Policy {
         topP: this.opts.topP,
         stop: this.opts.stop,
         grammar: this.opts.constrained,
+        // A turn that always completes within its tokens and the context; near the end of the
+        // context, and on the last turn, only an answer (never OVER_LENGTH or no answer at all).
+        turnLimits: turnLimitsFor(this.model.config.maxSeq - entry.ctx.rowLength(0), ctx.turn >= ctx.maxTurns - 1, this.opts.maxNewTokens),
         seed: hashSeed(this.opts.seed, ctx.turn, conv.ids.length),
         signal: ctx.signal,
         onToken: (_row, piece) => {
