@@ -23,7 +23,7 @@ describe('npm run ask', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { answer: string; endReason: string; toolCalls: number; turns: Array<{ code: string | null; output: string | null }>; seconds: number };
     expect(out).toMatchObject({ answer: '2', endReason: 'DONE', toolCalls: 1 });
-    expect(out.turns[0]!.code).toBe('n = count(image_clue_0, "dogs")');
+    expect(out.turns[0]!.code).toBe('n = count(image_clue_0, "the dogs")');
     expect(out.turns[0]!.output).toContain('count=2');
     expect(out.seconds).toBeGreaterThan(0);
   });

@@ -102,6 +102,14 @@ describe('query words', () => {
     expect(parseQuery('the orange').labels).toEqual(['orange']);
     expect(parseQuery('the orange car')).toMatchObject({ labels: ['car'], colour: 'orange' });
     expect(parseQuery('the red object')).toMatchObject({ labels: null, colour: 'red' });
+    // Nouns the detector has no class for are looked up as their category, and flagged.
+    expect(parseQuery('the camels')).toMatchObject({ category: 'animal', nearest: true, unknown: ['camels'] });
+    expect(parseQuery('the camels').labels).toContain('horse');
+    expect(parseQuery('spoonbills')).toMatchObject({ labels: ['bird'], nearest: true });
+    expect(parseQuery('a fig').labels).toEqual(expect.arrayContaining(['apple', 'orange']));
+    expect(parseQuery('the soldiers').labels).toEqual(['person']);
+    expect(parseQuery('the candies')).toMatchObject({ labels: null, unknown: ['candies'] });
+    expect(parseQuery('the dogs').nearest).toBeUndefined();
     expect(parseQuery('the stars')).toMatchObject({ labels: null, shape: 'star' });
     expect(parseQuery('the yellow candies')).toMatchObject({ labels: null, colour: 'yellow', unknown: ['candies'] });
     expect(labelOf('puppies')).toBe('dog');

@@ -40,7 +40,9 @@ export function pluralOf(label: CocoLabel): string {
 export const SYNONYMS: Record<string, CocoLabel> = {
   man: 'person', woman: 'person', men: 'person', women: 'person', child: 'person', children: 'person', kid: 'person',
   kids: 'person', boy: 'person', girl: 'person', boys: 'person', girls: 'person', persons: 'person', human: 'person',
-  humans: 'person', people: 'person', baby: 'person', player: 'person', players: 'person',
+  humans: 'person', people: 'person', baby: 'person', player: 'person', players: 'person', soldier: 'person',
+  soldiers: 'person', guard: 'person', guards: 'person', officer: 'person', officers: 'person', worker: 'person', workers: 'person',
+  rider: 'person', riders: 'person', skier: 'person', skiers: 'person', surfer: 'person', surfers: 'person', adult: 'person', adults: 'person',
   bike: 'bicycle', bikes: 'bicycle', cycle: 'bicycle', automobile: 'car', automobiles: 'car', taxi: 'car', cars: 'car',
   motorbike: 'motorcycle', motorbikes: 'motorcycle', scooter: 'motorcycle', plane: 'airplane', planes: 'airplane',
   aeroplane: 'airplane', aeroplanes: 'airplane', aircraft: 'airplane', jet: 'airplane', coach: 'bus', lorry: 'truck',
@@ -83,6 +85,30 @@ const CATEGORY_WORDS: Record<string, string> = {
   cutlery: 'utensil', transport: 'vehicle', 'means of transport': 'vehicle',
 };
 /**
+ * Animals, vehicles and fruit the detector has no class for. Asked for by name ("How many camels
+ * are there?", "Is there a pig?"), the tools look for any thing of the category instead and say
+ * so: the detector usually calls such an animal by its nearest class (a camel "horse", a pig
+ * "sheep"), so counting and finding still work, and the printout names what it saw.
+ */
+const NEAREST_CATEGORY: Record<string, string> = Object.fromEntries([
+  ...['camel', 'meerkat', 'raccoon', 'deer', 'goat', 'pig', 'hog', 'lion', 'tiger', 'monkey', 'fox', 'wolf', 'rabbit',
+    'squirrel', 'kangaroo', 'donkey', 'llama', 'alpaca', 'panda', 'leopard', 'cheetah', 'rhino', 'hippo', 'buffalo',
+    'ox', 'yak', 'moose', 'elk', 'antelope', 'otter', 'beaver', 'hedgehog', 'hamster', 'ferret', 'seal', 'penguin',
+    'flamingo', 'owl', 'eagle', 'hawk', 'crow', 'sparrow', 'spoonbill', 'heron', 'stork', 'crane', 'pelican', 'turkey',
+    'rooster', 'ostrich', 'peacock', 'macaw'].map((w) => [w, w === 'spoonbill' || ['penguin', 'flamingo', 'owl', 'eagle', 'hawk', 'crow', 'sparrow', 'heron', 'stork', 'crane', 'pelican', 'turkey', 'rooster', 'ostrich', 'peacock', 'macaw'].includes(w) ? 'bird' : 'animal']),
+  ...['tractor', 'jeep', 'helicopter', 'ambulance', 'minibus'].map((w) => [w, 'vehicle']),
+  ...['lemon', 'lime', 'pear', 'peach', 'plum', 'fig', 'grape', 'mango', 'kiwi', 'cherry', 'strawberry', 'tangerine', 'mandarin', 'grapefruit'].map((w) => [w, 'fruit']),
+]);
+const NEAREST_PLURAL: Record<string, string> = { geese: 'goose', mice: 'mouse', oxen: 'ox', deer: 'deer', cherries: 'cherry', strawberries: 'strawberry', peaches: 'peach', mangoes: 'mango', foxes: 'fox', rhinos: 'rhino', hippos: 'hippo', buffaloes: 'buffalo' };
+
+/** The category to look in for a noun the detector has no class for ("camels" → animal), or null. */
+export function nearestCategory(word: string): string | null {
+  const w = word.toLowerCase();
+  const singular = NEAREST_PLURAL[w] ?? (NEAREST_CATEGORY[w] ? w : w.replace(/s$/, ''));
+  return NEAREST_CATEGORY[singular] ?? null;
+}
+
+/**
  * Generic nouns. Alone they mean "anything the detector knows" ("What objects are there?");
  * with a colour or a shape ("the red object", "the blue shapes") they only carry the colour or
  * shape, which is how the generated tasks ask.
@@ -111,6 +137,8 @@ export interface ParsedQuery {
   shape: ShapeName | null;
   /** Nouns the vocabulary does not know ("candies"): counted by colour when a colour is named. */
   unknown: string[];
+  /** True when `labels` are a stand-in category for an unknown noun ("camels" → any animal). */
+  nearest?: boolean;
 }
 
 const STOP_WORDS = new Set([
@@ -188,7 +216,12 @@ export function parseQuery(query: string): ParsedQuery {
   }
   if (labels.length) out.labels = [...new Set(labels)];
   else if (out.category) out.labels = [...CATEGORIES[out.category]!];
-  else if (out.any && !out.colour && !out.shape) out.labels = [...COCO_LABELS];
+  else if (out.unknown.some((w) => nearestCategory(w))) {
+    const nearest = out.unknown.map(nearestCategory).find((c) => c !== null)!;
+    out.category = nearest;
+    out.nearest = true;
+    out.labels = nearest === 'bird' ? ['bird'] : [...CATEGORIES[nearest]!];
+  } else if (out.any && !out.colour && !out.shape) out.labels = [...COCO_LABELS];
   return out;
 }
 

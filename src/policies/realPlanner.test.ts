@@ -46,7 +46,10 @@ describe('the rule planner reads back every training wording', () => {
     expect(plural('scissors')).toBe('scissors');
     expect(plural('bus')).toBe('buses');
     expect(wordsFor('cup')).toEqual(expect.arrayContaining(['cup', 'mug']));
-    expect(planCode({ kind: 'count', tool: 'count', phrase: 'birds' })).toBe('n = count(image_clue_0, "birds")');
+    expect(planCode({ kind: 'count', tool: 'count', phrase: 'birds' })).toBe('n = count(image_clue_0, "the birds")');
+    expect(planCode({ kind: 'yesno', tool: 'scan_video', phrase: 'boats' })).toBe('events = scan_video(video_clue_0, "the boats")');
+    expect(planCode({ kind: 'yesno', tool: 'find', phrase: 'a dog' })).toBe('hits = find(image_clue_0, "a dog")');
+    expect(planCode({ kind: 'text', tool: 'read_text', phrase: '' })).toBe('text = read_text(image_clue_0)');
   });
 });
 

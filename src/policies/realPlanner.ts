@@ -99,17 +99,31 @@ export function planVideoQuestion(question: string): RealPlan | null {
   return null;
 }
 
+const LEADING_ARTICLE = new RegExp(`^${ARTICLE}\\s`, 'i');
+
+/**
+ * The phrase as written inside the call's quotes. A phrase that starts without an article gets
+ * "the " in front ("dogs" → "the dogs"): in the question the noun is a word-piece WITH its leading
+ * space (" dogs"), and after `"the` the model copies exactly that piece; right after the opening
+ * quote it would have to spell the word without the space itself, and the tiny policy slipped
+ * there (`count(img, "gs")`, measured on the real suite). The tools ignore articles.
+ */
+export function callPhrase(phrase: string): string {
+  return !phrase || LEADING_ARTICLE.test(phrase) ? phrase : `the ${phrase}`;
+}
+
 /** The one line of code that carries out a plan. */
 export function planCode(plan: RealPlan): string {
+  const phrase = callPhrase(plan.phrase);
   switch (plan.tool) {
     case 'find':
-      return `hits = find(image_clue_0, "${plan.phrase}")`;
+      return `hits = find(image_clue_0, "${phrase}")`;
     case 'count':
-      return `n = count(image_clue_0, "${plan.phrase}")`;
+      return `n = count(image_clue_0, "${phrase}")`;
     case 'read_text':
       return 'text = read_text(image_clue_0)';
     case 'scan_video':
-      return `events = scan_video(video_clue_0, "${plan.phrase}")`;
+      return `events = scan_video(video_clue_0, "${phrase}")`;
   }
 }
 

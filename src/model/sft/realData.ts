@@ -219,8 +219,8 @@ export async function buildRealRecords(opts: RealDataOptions, lib: RealMediaLibr
   await Promise.all(Array.from({ length: Math.max(1, io.concurrency ?? 1) }, worker));
   return { records: slots.filter((r): r is SftRecord => r !== null), generated: total };
 }
-/** Bump when the tools' printout, the planner's wording or the task generator changes (none is hashed). */
-const REAL_DATA_VERSION = 1;
+/** Bump when the tools' printout, the planner's wording or the task generator changes (none is hashed). 2: "the " before a bare call phrase, nearest-category lookups. */
+const REAL_DATA_VERSION = 2;
 
 export function realDatasetKey(opts: RealDataOptions, lib: RealMediaLibrary): string {
   const media = { entries: lib.entries.map((e) => e.id), signs: lib.signs.map((s) => [s.id, s.text]) };

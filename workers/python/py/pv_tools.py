@@ -82,6 +82,7 @@ def find(image, query=None, colour=None, shape=None, show=True):
         if closer:
             found = pv_vision.detections(image, q["labels"], q["colour"], tiles=True)
         print("find %s: found=%s, %d match%s in the %dx%d image%s" % (what, "yes" if found else "no", len(found), "" if len(found) == 1 else "es", W, H, " (closer look)" if closer else ""))
+        _nearest_note(q)
         for f in found[:3]:
             print(pv_vision.found_line(f, W, H))
         if not found:
@@ -107,6 +108,12 @@ def find(image, query=None, colour=None, shape=None, show=True):
     return []
 
 
+def _nearest_note(q):
+    """A noun the detector has no class for was looked up as its category ("camels" -> animals)."""
+    if q.get("nearest"):
+        print("  note: the detector has no class for %r; looked for any %s instead" % (" ".join(q["unknown"]), q["category"]))
+
+
 def _centre_line(image, words):
     """What a photo's main subject most likely is coloured: the centre against its surroundings.
     Printed when the asked object was not detected, since people ask the colour of what they see."""
@@ -130,6 +137,7 @@ def count(image, query=None, colour=None, shape=None):
     if kind == "things":
         found = pv_vision.detections(image, q["labels"], q["colour"], tiles=True)
         print("count %s: count=%d (detector, whole image and a closer look, score >= %.2f)" % (what, len(found), pv_vision.MIN_SCORE))
+        _nearest_note(q)
         W, H = image.size
         for f in found[:5]:
             print(pv_vision.found_line(f, W, H))
