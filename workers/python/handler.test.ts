@@ -83,6 +83,42 @@ describe('python worker handler', () => {
   });
 });
 
+describe('sessions sharing one interpreter', () => {
+  const run = async (reqId: number, sessionId: string, code: string) => {
+    const r = await ask({ kind: 'run', reqId, sessionId, code });
+    return (r as { value: { result: { output: string; error: unknown } } }).value.result;
+  };
+
+  it('a session keeps its own PIL and tools while another closes or resets (RL rollouts in lockstep)', async () => {
+    await ask({ kind: 'open', reqId: 30, sessionId: 'p', images: [], video: null, frameChannel: null });
+    await ask({ kind: 'open', reqId: 31, sessionId: 'q', images: [], video: null, frameChannel: null });
+    await run(32, 'p', 'img = Image.new("RGB", (60, 40), (255, 255, 255))\nimg.paste((230, 40, 40), (10, 10, 30, 30))\ncrop = zoom(img, (5, 5, 35, 35))');
+    // The other session goes away mid-episode: before, this dropped PIL from sys.modules and the
+    // next `from PIL import Image` made a second Image class that `crop` was no instance of.
+    expect(await ask({ kind: 'reset', reqId: 33, sessionId: 'q' })).toMatchObject({ ok: true });
+    expect(await ask({ kind: 'close', reqId: 34, sessionId: 'q' })).toMatchObject({ ok: true });
+    const same = await run(35, 'p', 'from PIL import Image as I2\nprint(I2 is Image, isinstance(crop, I2.Image))');
+    expect(same).toMatchObject({ output: 'True True\n', error: null });
+    const found = await run(36, 'p', 'hits = find(crop, "the red object")');
+    expect(found.error).toBeNull();
+    expect(found.output).toMatch(/colour=red/);
+    await ask({ kind: 'close', reqId: 37, sessionId: 'p' });
+  });
+
+  it('a monkeypatched PIL stays in its session: a session open beside it and one opened later see the real one', async () => {
+    await ask({ kind: 'open', reqId: 40, sessionId: 'm', images: [], video: null, frameChannel: null });
+    await ask({ kind: 'open', reqId: 41, sessionId: 'n', images: [], video: null, frameChannel: null });
+    await run(42, 'm', 'import PIL.Image\nPIL.Image.new = None');
+    expect(await run(43, 'n', 'from PIL import Image as I\nprint(I.new is None, Image.new is None)')).toMatchObject({ output: 'False False\n' });
+    expect(await run(44, 'm', 'from PIL import Image as I\nprint(I.new is None)')).toMatchObject({ output: 'True\n' });
+    await ask({ kind: 'close', reqId: 45, sessionId: 'm' });
+    await ask({ kind: 'open', reqId: 46, sessionId: 'o', images: [], video: null, frameChannel: null });
+    expect(await run(47, 'o', 'from PIL import Image as I\nprint(I.new is None)')).toMatchObject({ output: 'False\n' });
+    await ask({ kind: 'close', reqId: 48, sessionId: 'n' });
+    await ask({ kind: 'close', reqId: 49, sessionId: 'o' });
+  });
+});
+
 describe('interrupts outside the cell', () => {
   it('turns a KeyboardInterrupt raised in the harness itself (before the cell) into a result, and recovers', async () => {
     await ask({ kind: 'open', reqId: 20, sessionId: 'c', images: [], video: null, frameChannel: null });

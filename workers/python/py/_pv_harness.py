@@ -17,11 +17,18 @@ import traceback
 import _pv_capture
 
 # Modules present before any session ran: whatever a session imports beyond these is
-# dropped from sys.modules when it closes, so module-level monkeypatching does not leak
-# into the next session hosted by the same interpreter.
+# dropped from sys.modules once no session is open, so module-level monkeypatching does not
+# leak into a later session hosted by the same interpreter.
 _BASELINE_MODULES = set(sys.modules)
-# The compatibility packages are re-imported fresh for every session for the same reason.
-_PER_SESSION_PACKAGES = ("PIL", "matplotlib", "decord")
+# The compatibility packages (pure Python) are each session's own: a session imports them
+# fresh, and its copies are swapped into sys.modules only while it runs. One interpreter hosts
+# several sessions at once (RL rollouts in lockstep), so dropping them from sys.modules when
+# another session closed or reset would leave a running session's images instances of a PIL
+# class its next `from PIL import Image` no longer sees ("cannot determine region size").
+# The tools bind PIL when they are imported (pv_video: `from PIL import Image`), so they are a
+# session's own as well.
+_PER_SESSION_PACKAGES = ("PIL", "matplotlib", "decord", "pv_tools", "pv_generated", "pv_vision", "pv_video")
+_HARNESS_MODULES = ("_pv_harness", "_pv_capture", "_pv_imaging", "_pv_host", "_pv_vision")
 
 _limits = {
     "max_output_chars": 20000,
@@ -80,6 +87,8 @@ class Session:
         self.figures = []
         self.figures_dropped = 0
         self.ns = {}
+        # This session's own copies of the per-session packages, set aside while others run.
+        self.modules = {}
 
     def rebind(self):
         """Fresh namespace with the inputs bound, as at the start of a trajectory."""
@@ -174,12 +183,35 @@ def configure(max_output_chars, max_figures, real_packages):
         _install_real_pyplot_hook()
 
 
+def _own_module(name):
+    """Whether a module in sys.modules is a session's own copy (swapped in and out with it)."""
+    return not _real_packages and name.split(".")[0] in _PER_SESSION_PACKAGES
+
+
+def _enter(session):
+    """Installs the session's own per-session modules (none yet: they are imported fresh)."""
+    for name in [n for n in sys.modules if _own_module(n)]:
+        del sys.modules[name]
+    sys.modules.update(session.modules)
+
+
+def _leave(session):
+    """Sets the session's per-session modules aside, out of sys.modules."""
+    session.modules = {n: m for n, m in sys.modules.items() if _own_module(n)}
+    for name in session.modules:
+        del sys.modules[name]
+
+
 def open_session(sid, images, video):
     """images: list of (mode, width, height, bytes); video: dict or None."""
     session = Session(sid)
     session.images = [tuple(img) for img in images]
     session.video = dict(video) if video is not None else None
-    session.rebind()
+    _enter(session)
+    try:
+        session.rebind()
+    finally:
+        _leave(session)
     _sessions[sid] = session
 
 
@@ -192,25 +224,31 @@ def _session(sid):
 
 def reset_session(sid):
     session = _session(sid)
-    _purge_session_modules()
+    session.modules = {}
+    if len(_sessions) == 1:
+        _purge_shared_modules()
     session.figures = []
     session.figures_dropped = 0
-    session.rebind()
+    _enter(session)
+    try:
+        session.rebind()
+    finally:
+        _leave(session)
 
 
 def close_session(sid):
     session = _sessions.pop(sid, None)
     if session is not None:
         session.ns.clear()
-    _purge_session_modules()
+        session.modules = {}
+    if not _sessions:
+        _purge_shared_modules()
 
 
-def _purge_session_modules():
+def _purge_shared_modules():
+    """Drops what sessions imported beyond the baseline; only when no other session uses it."""
     for name in list(sys.modules):
-        top = name.split(".")[0]
-        if name not in _BASELINE_MODULES or (not _real_packages and top in _PER_SESSION_PACKAGES):
-            if top in ("_pv_harness", "_pv_capture", "_pv_imaging", "_pv_host", "_pv_vision"):
-                continue
+        if name not in _BASELINE_MODULES and name.split(".")[0] not in _HARNESS_MODULES:
             del sys.modules[name]
 
 
@@ -237,6 +275,7 @@ def run(sid, code):
     error = None
     started = time.perf_counter()
     try:
+        _enter(session)
         body, last = _split_last_expression(code)
         exec(body, session.ns)
         if last is not None:
@@ -250,6 +289,7 @@ def run(sid, code):
             "traceback": _user_traceback(exc),
         }
     finally:
+        _leave(session)
         sys.stdout, sys.stderr, sys.stdin = saved
         _current_session = None
     output = out.getvalue()
@@ -270,6 +310,9 @@ def recover():
     global _current_session
     sys.stdout, sys.stderr, sys.stdin = sys.__stdout__, sys.__stderr__, sys.__stdin__
     _current_session = None
+    # A session's own modules may still be installed: nobody's now (that session re-imports).
+    for name in [n for n in sys.modules if _own_module(n)]:
+        del sys.modules[name]
 
 
 def _one_line(exc):
