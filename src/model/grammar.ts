@@ -42,12 +42,8 @@ export const MAX_ANSWER = 48;
 /** Brackets open at once in a code body (the tools API needs three). */
 export const MAX_DEPTH = 8;
 
-/** Bytes of the fixed parts of an answer turn and of a code turn (upper bounds on their tokens). */
-const ANSWER_FRAME = '<answer>\n\\boxed{}\n</answer>'.length + MAX_ANSWER;
-const CODE_FRAME = '<code>\n```python\n\n```\n</code>'.length;
-/** Context kept after a code turn for its observation and for an answer turn after it. */
+/** Context kept after a code turn for its observation. */
 const OBSERVATION_ROOM = 160;
-const ANSWER_ROOM = ANSWER_FRAME + 64;
 const MIN_REASONING = 48;
 const MIN_CODE = 64;
 
@@ -88,6 +84,12 @@ const BACKTICK = 0x60;
 const BACKSLASH = 0x5c;
 const NL = 0x0a;
 const SLASH = 0x2f;
+
+/** Bytes of the fixed parts of an answer turn and of a code turn (upper bounds on their tokens). */
+const ANSWER_FRAME = ANSWER_TAG.length + ANSWER_OPEN.length + MAX_ANSWER + ANSWER_CLOSE.length;
+const CODE_FRAME = CODE_TAG.length + CODE_OPEN.length + 1 + CODE_CLOSE.length; // + the body's last newline
+/** Context kept after a code turn for an answer turn after it (its reasoning up to 64 bytes). */
+const ANSWER_ROOM = ANSWER_FRAME + 64;
 
 type Mode =
   | 'reason' // free reasoning text

@@ -93,13 +93,14 @@ const CATEGORY_WORDS: Record<string, string> = {
 const NEAREST_CATEGORY: Record<string, string> = Object.fromEntries([
   ...['camel', 'meerkat', 'raccoon', 'deer', 'goat', 'pig', 'hog', 'lion', 'tiger', 'monkey', 'fox', 'wolf', 'rabbit',
     'squirrel', 'kangaroo', 'donkey', 'llama', 'alpaca', 'panda', 'leopard', 'cheetah', 'rhino', 'hippo', 'buffalo',
-    'ox', 'yak', 'moose', 'elk', 'antelope', 'otter', 'beaver', 'hedgehog', 'hamster', 'ferret', 'seal', 'penguin',
-    'flamingo', 'owl', 'eagle', 'hawk', 'crow', 'sparrow', 'spoonbill', 'heron', 'stork', 'crane', 'pelican', 'turkey',
-    'rooster', 'ostrich', 'peacock', 'macaw'].map((w) => [w, w === 'spoonbill' || ['penguin', 'flamingo', 'owl', 'eagle', 'hawk', 'crow', 'sparrow', 'heron', 'stork', 'crane', 'pelican', 'turkey', 'rooster', 'ostrich', 'peacock', 'macaw'].includes(w) ? 'bird' : 'animal']),
+    'ox', 'yak', 'moose', 'elk', 'antelope', 'otter', 'beaver', 'hedgehog', 'hamster', 'ferret', 'seal'].map((w) => [w, 'animal']),
+  ...['penguin', 'flamingo', 'owl', 'eagle', 'hawk', 'crow', 'sparrow', 'spoonbill', 'heron', 'stork', 'crane', 'pelican',
+    'turkey', 'rooster', 'ostrich', 'peacock', 'macaw'].map((w) => [w, 'bird']),
   ...['tractor', 'jeep', 'helicopter', 'ambulance', 'minibus'].map((w) => [w, 'vehicle']),
   ...['lemon', 'lime', 'pear', 'peach', 'plum', 'fig', 'grape', 'mango', 'kiwi', 'cherry', 'strawberry', 'tangerine', 'mandarin', 'grapefruit'].map((w) => [w, 'fruit']),
 ]);
-const NEAREST_PLURAL: Record<string, string> = { geese: 'goose', mice: 'mouse', oxen: 'ox', deer: 'deer', cherries: 'cherry', strawberries: 'strawberry', peaches: 'peach', mangoes: 'mango', foxes: 'fox', rhinos: 'rhino', hippos: 'hippo', buffaloes: 'buffalo' };
+/** Plurals that are not the singular plus "s". */
+const NEAREST_PLURAL: Record<string, string> = { oxen: 'ox', cherries: 'cherry', strawberries: 'strawberry', peaches: 'peach', mangoes: 'mango', foxes: 'fox', buffaloes: 'buffalo' };
 
 /** The category to look in for a noun the detector has no class for ("camels" → animal), or null. */
 export function nearestCategory(word: string): string | null {
@@ -214,10 +215,10 @@ export function parseQuery(query: string): ParsedQuery {
     }
     if (!STOP_WORDS.has(w) && w.length > 1) out.unknown.push(w);
   }
+  const nearest = out.unknown.map(nearestCategory).find((c) => c !== null) ?? null;
   if (labels.length) out.labels = [...new Set(labels)];
   else if (out.category) out.labels = [...CATEGORIES[out.category]!];
-  else if (out.unknown.some((w) => nearestCategory(w))) {
-    const nearest = out.unknown.map(nearestCategory).find((c) => c !== null)!;
+  else if (nearest) {
     out.category = nearest;
     out.nearest = true;
     out.labels = nearest === 'bird' ? ['bird'] : [...CATEGORIES[nearest]!];

@@ -188,10 +188,14 @@ def _own_module(name):
     return not _real_packages and name.split(".")[0] in _PER_SESSION_PACKAGES
 
 
-def _enter(session):
-    """Installs the session's own per-session modules (none yet: they are imported fresh)."""
+def _drop_own_modules():
     for name in [n for n in sys.modules if _own_module(n)]:
         del sys.modules[name]
+
+
+def _enter(session):
+    """Installs the session's own per-session modules (none yet: they are imported fresh)."""
+    _drop_own_modules()
     sys.modules.update(session.modules)
 
 
@@ -207,12 +211,17 @@ def open_session(sid, images, video):
     session = Session(sid)
     session.images = [tuple(img) for img in images]
     session.video = dict(video) if video is not None else None
+    _rebind(session)
+    _sessions[sid] = session
+
+
+def _rebind(session):
+    """session.rebind() with the session's own modules installed."""
     _enter(session)
     try:
         session.rebind()
     finally:
         _leave(session)
-    _sessions[sid] = session
 
 
 def _session(sid):
@@ -229,11 +238,7 @@ def reset_session(sid):
         _purge_shared_modules()
     session.figures = []
     session.figures_dropped = 0
-    _enter(session)
-    try:
-        session.rebind()
-    finally:
-        _leave(session)
+    _rebind(session)
 
 
 def close_session(sid):
@@ -311,8 +316,7 @@ def recover():
     sys.stdout, sys.stderr, sys.stdin = sys.__stdout__, sys.__stderr__, sys.__stdin__
     _current_session = None
     # A session's own modules may still be installed: nobody's now (that session re-imports).
-    for name in [n for n in sys.modules if _own_module(n)]:
-        del sys.modules[name]
+    _drop_own_modules()
 
 
 def _one_line(exc):
