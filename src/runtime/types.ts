@@ -49,7 +49,7 @@ export interface RuntimeLimits {
 
 export const DEFAULT_LIMITS: RuntimeLimits = {
   timeoutMs: 30_000,
-  interruptGraceMs: 1_500,
+  interruptGraceMs: 3_000,
   maxOutputChars: 20_000,
   maxFigures: 8,
   maxFigureSide: 2048,

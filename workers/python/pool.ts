@@ -17,6 +17,7 @@ import type {
 } from '../../src/runtime/types';
 import { DEFAULT_RUNTIME_OPTIONS, failedRun } from '../../src/runtime/types';
 import type { PerceptionService } from '../../src/perception/types';
+import { startGraceTimer } from '../../src/runtime/graceTimer';
 import { PyWorker, WorkerLostError } from './pyWorker';
 
 /** One worker's message channel, as the pool needs it. */
@@ -274,13 +275,14 @@ class PoolSession implements PythonSession {
       const transport = this.worker.transport;
       transport.clearInterrupt();
       let reason: 'timeout' | 'user' | null = null;
-      let killTimer: ReturnType<typeof setTimeout> | undefined;
+      let cancelKill = () => {};
       const stop = (why: 'timeout' | 'user') => {
         if (reason) return;
         reason = why;
         transport.interrupt();
         const what = why === 'timeout' ? `the code ran past the ${fmtSeconds(limits.timeoutMs)} limit` : 'the code was stopped';
-        killTimer = setTimeout(() => this.worker.kill(`${what} and ignored the interrupt`), limits.interruptGraceMs);
+        // The grace counts only time the page was free to receive the worker's reply.
+        cancelKill = startGraceTimer(limits.interruptGraceMs, () => this.worker.kill(`${what} and ignored the interrupt`));
       };
       this.stopInFlight = () => stop('user');
       const interruptTimer = setTimeout(() => stop('timeout'), limits.timeoutMs);
@@ -303,7 +305,7 @@ class PoolSession implements PythonSession {
       } finally {
         this.stopInFlight = null;
         clearTimeout(interruptTimer);
-        clearTimeout(killTimer);
+        cancelKill();
         transport.clearInterrupt();
       }
     });
