@@ -17,7 +17,7 @@ export function formatBytes(n: number): string {
  * and the TF.js backend (hover for why it was chosen).
  */
 export function ModelStatus() {
-  const { phase, progress, info, backend, loadError } = useModel();
+  const { phase, progress, info, backend, loadError, backendLost } = useModel();
   const frac = progress ? pct(progress) : undefined;
   return (
     <div className="model-status" data-testid="model-status" data-phase={phase} role="status" aria-live="polite">
@@ -43,6 +43,11 @@ export function ModelStatus() {
       {backend && (
         <span className="badge" data-testid="model-backend" data-backend={backend.name} title={backend.reason}>
           {backend.name}
+        </span>
+      )}
+      {backendLost && (
+        <span className="badge badge-warn" data-testid="model-backend-lost" title={backendLost} aria-label={backendLost}>
+          GPU lost
         </span>
       )}
     </div>

@@ -13,7 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Policy } from '../../src/agent/types';
-import { selectBackend, type BackendChoice, type BackendRequest } from '../../src/model/backend';
+import { selectBackend, type BackendChoice, type BackendName, type BackendRequest } from '../../src/model/backend';
+import { DeviceResilientPolicy } from '../../src/model/resilientPolicy';
 import { TinyPolicy, type TinyPolicyOptions } from '../../src/model/tinyPolicy';
 import { Tokenizer, type TokenizerJson } from '../../src/model/tokenizer';
 import type { TinyVLM } from '../../src/model/transformer';
@@ -29,14 +30,49 @@ interface Entry {
   info: WeightsInfo;
   leases: number;
   retired: boolean;
+  /** The backend its tensors live on. */
+  backend: string;
 }
 
 let current: Entry | null = null;
 let backend: BackendChoice | null = null;
 let backendRequest: BackendRequest | null = null;
+/** Backends whose GPU device was lost in this page: never selected again. */
+const lostBackends: BackendName[] = [];
+const lossListeners = new Set<(backend: BackendChoice, reason: string) => void>();
 
 function disposeIfUnused(e: Entry): void {
-  if (e.retired && e.leases === 0) e.model.dispose();
+  if (!e.retired || e.leases !== 0) return;
+  try {
+    e.model.dispose();
+  } catch {
+    // A model on a lost device cannot always be freed; its memory went with the device.
+  }
+}
+
+/** Called when generation moved to another backend after a lost GPU device (the UI says so). */
+export function onBackendLost(listener: (backend: BackendChoice, reason: string) => void): () => void {
+  lossListeners.add(listener);
+  return () => lossListeners.delete(listener);
+}
+
+/**
+ * After a lost device: the next backend (once per loss, whoever notices first) and the current
+ * model rebuilt on it from its kept artifacts.
+ */
+async function recoverFromDeviceLoss(reason: string): Promise<void> {
+  const lost = tf.getBackend() as BackendName;
+  if (backend && backend.name === lost) {
+    lostBackends.push(lost);
+    const choice = await selectBackend({ exclude: lostBackends, wasmPaths: WASM_PATHS });
+    backend = { ...choice, reason: `${choice.reason} (${reason})` };
+    for (const listener of lossListeners) listener(backend, reason);
+  }
+  const keep = current;
+  if (keep && keep.backend !== tf.getBackend()) {
+    activate({ artifacts: keep.artifacts, source: keep.info.source, card: keep.card, tokenizer: keep.tokenizer.toJSON() });
+    if (current) current.info = keep.info;
+  }
 }
 
 /** Activates the requested backend (again only when the request changed). */
@@ -78,7 +114,7 @@ export function activate(input: ActivateInput): WeightsInfo {
   const bytes = weightBytes(input.artifacts).byteLength;
   const info = infoOf(meta, input.source, bytes, input.card ?? null);
   const old = current;
-  current = { model, tokenizer, artifacts: input.artifacts, card: input.card ?? null, info, leases: 0, retired: false };
+  current = { model, tokenizer, artifacts: input.artifacts, card: input.card ?? null, info, leases: 0, retired: false, backend: tf.getBackend() };
   if (old) {
     old.retired = true;
     disposeIfUnused(old);
@@ -104,25 +140,42 @@ export function setCurrentSource(source: WeightsSource): void {
   if (current) current.info = { ...current.info, source };
 }
 
-/** A tiny policy over the current model; `dispose()` frees its caches and releases the lease. */
+/**
+ * A tiny policy over the current model; `dispose()` frees its caches and releases the lease.
+ * A lost GPU device mid-generation moves it (and the current model) to the next backend and
+ * the turn is generated again there.
+ */
 export function createLeasedTinyPolicy(opts: TinyPolicyOptions): (Policy & { dispose(): void }) | null {
-  const e = current;
+  let e = current;
   if (!e) return null;
   e.leases++;
-  const inner = new TinyPolicy(e.model, e.tokenizer, { ...opts, name: `tiny (${e.info.name})` });
   let released = false;
+  const name = `tiny (${e.info.name})`;
+  const policy = new DeviceResilientPolicy(
+    () => new TinyPolicy(e!.model, e!.tokenizer, { ...opts, name }),
+    async (reason) => {
+      await recoverFromDeviceLoss(reason);
+      // The lease moves to the same weights rebuilt on the new backend.
+      const rebuilt = current && current.artifacts === e!.artifacts ? current : null;
+      if (!rebuilt || rebuilt === e) return;
+      e!.leases--;
+      disposeIfUnused(e!);
+      e = rebuilt;
+      e.leases++;
+    },
+  );
   return {
     kind: 'tiny',
-    name: inner.name,
-    next: (ctx) => inner.next(ctx),
-    visualTokens: (img) => inner.visualTokens(img),
-    textTokens: (text) => inner.textTokens(text),
+    name: policy.name,
+    next: (ctx) => policy.next(ctx),
+    visualTokens: (img) => policy.visualTokens(img),
+    textTokens: (text) => policy.textTokens(text),
     dispose() {
       if (released) return;
       released = true;
-      inner.dispose();
-      e.leases--;
-      disposeIfUnused(e);
+      policy.dispose();
+      e!.leases--;
+      disposeIfUnused(e!);
     },
   };
 }

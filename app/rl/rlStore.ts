@@ -118,6 +118,11 @@ export const useRl = create<RlState>()((set, get) => {
       }
       case 'checkpoint':
         return void patchRun(ev.runId, { checkpointStep: ev.step });
+      case 'backend-lost': {
+        const from = Object.values(ev.steps);
+        const at = from.every((x) => x === from[0]) ? `step ${from[0]}` : `steps ${from.join(' and ')}`;
+        return set({ notice: `${ev.reason[0]!.toUpperCase()}${ev.reason.slice(1)}. Training goes on with ${ev.to.toUpperCase()} from the checkpoint at ${at}; nothing saved was lost.` });
+      }
       case 'paused':
         set({ session: { ...session, phase: 'paused', detail: 'Paused (checkpoint saved)', rollout: null } });
         for (const id of Object.keys(ev.steps)) void patchRun(id, { status: 'paused' });

@@ -41,6 +41,8 @@ export interface ModelState {
   /** The last failed weights operation (upload, saved load, save); the current model is unchanged. */
   weightsError: string | null;
   notice: string | null;
+  /** Set when the GPU device was lost and the model moved to another backend (shown in the header). */
+  backendLost: string | null;
   saved: SavedWeightsEntry[];
   /** A weights operation in progress (disables the other buttons). */
   working: string | null;
@@ -66,6 +68,11 @@ function backendRequest(): { request: BackendRequest; url: boolean } {
 }
 
 let started = false;
+
+// `?debug=gpu`: a hook to destroy the WebGPU device (a lost-GPU rehearsal), fetched on demand.
+if (typeof location !== 'undefined' && new URLSearchParams(location.search).getAll('debug').includes('gpu')) {
+  void import('../model/gpuDebug').then((m) => m.installGpuDebug());
+}
 
 export const useModel = create<ModelState>()((set, get) => {
   /** Runs a weights operation; errors land in weightsError and nothing else changes. */
@@ -115,6 +122,7 @@ export const useModel = create<ModelState>()((set, get) => {
     loadError: null,
     weightsError: null,
     notice: null,
+    backendLost: null,
     saved: [],
     working: null,
 
@@ -123,6 +131,11 @@ export const useModel = create<ModelState>()((set, get) => {
       started = true;
       set({ phase: 'loading', working: 'loading' });
       void refresh();
+      void loadEngine().then((e) =>
+        e.onBackendLost((backend, reason) =>
+          set({ backend, backendLost: `${reason[0]!.toUpperCase()}${reason.slice(1)}: the model now runs on ${backend.name.toUpperCase()} and the turn was generated again.` }),
+        ),
+      );
       const sel = readSelection();
       try {
         if (sel.kind === 'saved') {

@@ -45,7 +45,8 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export function errMsg(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  // An error with no message (a DOMException from WebGPU's mapAsync) still says what it was.
+  return err instanceof Error ? err.message || err.name : String(err);
 }
 
 export function now(): number {

@@ -25,6 +25,8 @@ export interface SelectBackendOptions {
   wasmPaths?: string | Record<string, string>;
   /** Threaded WASM: off by default (it hangs in minified production builds). */
   wasmThreads?: boolean;
+  /** Backends not to use (one whose GPU device was lost, see deviceLoss.ts). */
+  exclude?: BackendName[];
 }
 
 export const isNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -112,7 +114,8 @@ async function tryBackend(name: BackendName, opts: SelectBackendOptions): Promis
 
 /** Selects and activates a backend; throws only when none at all works. */
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendChoice> {
-  const force = opts.force ?? 'auto';
+  const exclude = new Set(opts.exclude ?? []);
+  const force = opts.force && exclude.has(opts.force as BackendName) ? 'auto' : (opts.force ?? 'auto');
   const failures: string[] = [];
   if (force !== 'auto') {
     const err = await tryBackend(force, opts);
@@ -137,7 +140,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
     }
   }
   for (const [name, why] of order) {
-    if (name === force) continue;
+    if (name === force || exclude.has(name)) continue;
     const err = await tryBackend(name, opts);
     if (!err) return { name, reason: failures.length ? `${why} (${failures.join('; ')})` : why };
     failures.push(`${name}: ${err}`);

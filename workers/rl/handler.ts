@@ -14,9 +14,15 @@
  * state inside it) and saves a checkpoint, so a reload while paused loses nothing. Stop
  * abandons the step in progress and checkpoints the last finished step. Resume truncates the
  * logs back to the checkpoint's step (steps after it are re-run, deterministically seeded).
+ *
+ * A lost GPU device (deviceLoss.ts) does not end the run: the arms are rebuilt on the next
+ * backend from their latest checkpoints and go on, with a 'backend-lost' notice. On WebGPU
+ * every step is checkpointed (a device can go at any time), so a loss costs at most the step
+ * in progress; the steps after the checkpoint are re-run with the same seeds.
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../src/model/backend';
+import { selectBackend, type BackendChoice, type BackendName } from '../../src/model/backend';
+import { deviceLossReason, deviceLostDuring, watchDevice } from '../../src/model/deviceLoss';
 import { Tokenizer } from '../../src/model/tokenizer';
 import type { TinyVLM } from '../../src/model/transformer';
 import { modelFromArtifacts, WeightsError } from '../../src/model/weights';
@@ -35,7 +41,12 @@ export interface RlHandlerOptions {
   wasmPaths?: Record<string, string>;
   /** Checkpoints kept per run (older ones are deleted when the store can); default 2. */
   keepCheckpoints?: number;
+  /** Called after each finished step (tests force a device loss here). */
+  afterStep?(runId: string, step: number): void;
 }
+
+/** Device losses survived in one start before the run gives up (each moves to a slower backend). */
+const MAX_BACKEND_LOSSES = 3;
 
 const pad = (step: number) => String(step).padStart(6, '0');
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -188,7 +199,9 @@ export function createRlHandler(opts: RlHandlerOptions): (msg: RlRequest) => Pro
     let stopped = false;
     try {
       opts.post({ type: 'phase', phase: 'loading', detail: 'Starting TF.js…' });
-      const backend = await selectBackend({ force: msg.backend, ...(opts.wasmPaths ? { wasmPaths: opts.wasmPaths } : {}) });
+      const lostBackends: BackendName[] = [];
+      let backend: BackendChoice = await selectBackend({ force: msg.backend, ...(opts.wasmPaths ? { wasmPaths: opts.wasmPaths } : {}) });
+      let device = watchDevice();
       opts.post({ type: 'backend', backend });
       opts.post({ type: 'phase', phase: 'python', detail: 'Starting Python…' });
       runtime = await opts.createRuntime();
@@ -218,12 +231,36 @@ export function createRlHandler(opts: RlHandlerOptions): (msg: RlRequest) => Pro
         let report;
         try {
           report = await next.trainer.trainStep();
+          // Rollouts on a lost device end as failed episodes rather than throwing: not a real step.
+          const lostDuring = deviceLostDuring([...report.trajectories.values()].map((t) => t.error), device);
+          if (lostDuring) throw new Error(lostDuring);
+          // A device can go at any moment: keep every finished step (the loss then costs one step).
+          const every = next.config.checkpointEvery;
+          if (backend.name === 'webgpu' && !(every > 0 && report.step % every === 0)) await saveCheckpoint(next);
         } catch (err) {
           if (ctrl.signal.aborted) {
             stopped = true;
             break;
           }
-          throw err;
+          const lost = deviceLossReason(err, device);
+          if (!lost || lostBackends.length >= MAX_BACKEND_LOSSES) throw err;
+          lostBackends.push(backend.name);
+          // The arms' tensors lived on the lost device: drop them and rebuild from the store.
+          for (const arm of arms.splice(0)) {
+            try {
+              arm.trainer.dispose();
+              arm.model.dispose();
+            } catch {
+              // A lost device's buffers may refuse to be freed; they are gone with it anyway.
+            }
+          }
+          backend = await selectBackend({ exclude: lostBackends, ...(opts.wasmPaths ? { wasmPaths: opts.wasmPaths } : {}) });
+          device = watchDevice();
+          opts.post({ type: 'backend', backend });
+          for (const spec of msg.runs) arms.push(await prepare({ ...spec, resume: true }, null, rt, ctrl.signal));
+          const steps = Object.fromEntries(arms.map((a) => [a.spec.runId, a.trainer.step]));
+          opts.post({ type: 'backend-lost', from: lostBackends[lostBackends.length - 1]!, to: backend.name, reason: lost, steps });
+          continue;
         }
         const tokensPath = `tokens/step-${pad(report.step)}.json`;
         await writeJson(next.store, tokensPath, stepTokens(report.trajectories));
@@ -236,6 +273,7 @@ export function createRlHandler(opts: RlHandlerOptions): (msg: RlRequest) => Pro
         }
         // NaN does not survive JSON but does survive postMessage; send what the log file holds.
         opts.post({ type: 'step', runId: next.spec.runId, step: report.step, metrics: JSON.parse(jsonLine(report.metrics)), groups: JSON.parse(jsonLine(report.groups)), samples });
+        opts.afterStep?.(next.spec.runId, report.step);
       }
       opts.post({ type: 'phase', phase: 'stopping', detail: 'Saving checkpoints…' });
       for (const arm of arms) await saveCheckpoint(arm);

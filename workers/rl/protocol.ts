@@ -4,7 +4,7 @@
  * collapse demo (interleaved step by step, see handler.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { BackendChoice, BackendRequest } from '../../src/model/backend';
+import type { BackendChoice, BackendName, BackendRequest } from '../../src/model/backend';
 import type { TokenizerJson } from '../../src/model/tokenizer';
 import type { RlConfig } from '../../src/rl/config';
 import type { GroupRecord } from '../../src/rl/grpo';
@@ -68,6 +68,11 @@ export type RlEvent =
       samples: string[];
     }
   | { type: 'checkpoint'; runId: string; step: number }
+  /**
+   * The GPU device was lost mid-run: the runs go on on `to`, each from its latest checkpoint
+   * (`steps`: the step each resumes after; later steps are re-run with the same seeds).
+   */
+  | { type: 'backend-lost'; from: BackendName; to: BackendName; reason: string; steps: Record<string, number> }
   | { type: 'paused'; steps: Record<string, number> }
   | { type: 'done'; runs: Array<{ runId: string; steps: number; stoppedBy: 'steps' | 'stopped' }> }
   | { type: 'error'; message: string };
