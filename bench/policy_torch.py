@@ -7,7 +7,8 @@ the way one would in PyTorch: nn.Linear layers, one qkv matmul, batched attentio
 (preallocated, in-place) KV cache for decoding, AdamW with clipping.
 
 Usage: python3 policy_torch.py '<json>' where json has config, sft {batchSize, seqLen,
-imagesPerSequence, lossShare}, decode {batches, promptLen, newTokens}, threads, steps.
+imagesPerSequence, lossShare}, decode {batches, promptLen, newTokens}, threads, steps, and
+optionally device ("cpu" by default, "cuda" for bench/gpu.ts: every tensor is made there).
 Prints one JSON object.
 """
 import json
@@ -237,6 +238,8 @@ def decode(model, c, B, prompt_len, new_tokens, gen):
             ckeys[:, pos], cids[:, pos] = model.copy_k(h), tok[:, 0]
         nxt = next_logprobs(h, pos + 1)
         nxt.tolist() if B == 1 else None  # the TF.js side downloads logits every step too
+    if torch.cuda.is_available() and nxt.is_cuda:
+        torch.cuda.synchronize()  # kernels run asynchronously: the clock stops when they are done
     return B * new_tokens / (time.perf_counter() - t0)
 
 
@@ -272,8 +275,14 @@ def main():
     c = args["config"]
     blas = blas_info()
     torch.set_num_threads(args.get("threads", torch.get_num_threads()))
+    device = args.get("device", "cpu")
+    if device != "cpu":
+        if not torch.cuda.is_available():
+            print(json.dumps({"torch": torch.__version__, "error": "torch.cuda.is_available() is False: this PyTorch has no CUDA (Debian's python3-torch is CPU-only)"}))
+            return
+        torch.set_default_device(device)
     torch.manual_seed(0)
-    gen = torch.Generator().manual_seed(0)
+    gen = torch.Generator(device=device).manual_seed(0)
     model = TinyVLM(c)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.01)
     batch = make_sft_batch(c, model, args["sft"], gen)
@@ -289,6 +298,7 @@ def main():
     decode_tps = {str(B): decode(model, c, B, d["promptLen"], d["newTokens"], gen) for B in d["batches"]}
     print(json.dumps({
         "torch": torch.__version__,
+        "device": device if device == "cpu" else "%s (%s)" % (device, torch.cuda.get_device_name()),
         "blas": blas,
         "threads": torch.get_num_threads(),
         "sftStepMs": statistics.median(times),

@@ -147,6 +147,8 @@ export class DecodeContext {
   /** Appends tokens and images to rows (null or empty = nothing for that row). */
   async prefill(rows: Array<PromptRow | null>): Promise<void> {
     this.checkAlive();
+    await this.model.prepareInference(); // before any state is read: nothing awaits in between
+    this.checkAlive();
     if (rows.length !== this.batchSize) throw new Error(`prefill got ${rows.length} rows for a batch of ${this.batchSize}`);
     const c = this.model.config;
     const K = visualTokens(c);
@@ -223,6 +225,8 @@ export class DecodeContext {
 
   /** Generates one continuation per row. Every row must have been prefilled. */
   async generate(opts: GenerateOptions): Promise<GeneratedRow[]> {
+    this.checkAlive();
+    await this.model.prepareInference();
     this.checkAlive();
     if (this.pending.some((p) => p.length)) await this.prefill(this.pending.map(() => null));
     if (this.next.some((n) => n === null)) throw new Error('generate: every row needs a prefill first');

@@ -55,7 +55,24 @@ export function inferenceKey(model: TinyVLM): unknown[] {
   return [...model.params.values()].map((v) => v.dataId);
 }
 
-export function buildInferenceWeights(model: TinyVLM): InferenceWeights {
+/**
+ * The copy head's scalar parameters as numbers (recency bias, match weights), read with an
+ * awaited download: a synchronous read of a GPU-resident tensor needs OffscreenCanvas on WebGPU,
+ * which Node lacks (after a training step on WebGPU the parameters live on the GPU).
+ */
+export interface InferenceScalars {
+  recency: number;
+  match: number[];
+}
+
+export async function readInferenceScalars(model: TinyVLM): Promise<InferenceScalars | null> {
+  if (!model.config.copyHead) return null;
+  const recency = (await model.p('copy/recency/b').data())[0]!;
+  const match = copyMatch(model.config) === 0 ? [] : [...(await model.p('copy/match/w').data())];
+  return { recency, match };
+}
+
+export function buildInferenceWeights(model: TinyVLM, scalars: InferenceScalars | null = null): InferenceWeights {
   const c = model.config;
   const d = c.dModel;
   const p = (n: string) => model.p(n);
@@ -86,16 +103,23 @@ export function buildInferenceWeights(model: TinyVLM): InferenceWeights {
   const { headW, keyW, ...rest } = built;
   const heads =
     headW && keyW
-      ? { w: headW[0], b: headW[1], keyW: keyW[0], keyB: keyW[1], recencySlope: recencySlope(model.p('copy/recency/b').dataSync()[0]!), matchCum: matchCumulative(model) }
+      ? {
+          w: headW[0],
+          b: headW[1],
+          keyW: keyW[0],
+          keyB: keyW[1],
+          recencySlope: recencySlope(scalars ? scalars.recency : model.p('copy/recency/b').dataSync()[0]!),
+          matchCum: matchCumulative(model, scalars),
+        }
       : null;
   return { ...rest, heads, key: [] };
 }
 
 /** [0, μ_1, μ_1 + μ_2, …]: the copy score bonus by context-match length (CopyMemory.mix). */
-function matchCumulative(model: TinyVLM): number[] {
+function matchCumulative(model: TinyVLM, scalars: InferenceScalars | null): number[] {
   const out = [0];
   if (copyMatch(model.config) === 0) return out;
-  for (const w of model.p('copy/match/w').dataSync()) out.push(out[out.length - 1]! + w * MATCH_SCALE);
+  for (const w of scalars ? scalars.match : model.p('copy/match/w').dataSync()) out.push(out[out.length - 1]! + w * MATCH_SCALE);
   return out;
 }
 

@@ -20,7 +20,9 @@ import type { Pixels } from '../runtime/types';
 import { type ModelConfig, headDim, validateConfig, cloneConfig, tokenShift, visualTokens } from './config';
 import { causalSelfAttention } from './attention';
 import { MATCH_INIT, copyMixLogprobs, copyParamShapes, imageSlots } from './copyHead';
-import { buildInferenceWeights, disposeInferenceWeights, inferenceKey, type InferenceWeights } from './inference';
+import { buildInferenceWeights, disposeInferenceWeights, inferenceKey, readInferenceScalars, type InferenceScalars, type InferenceWeights } from './inference';
+
+const sameKey = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 import { dropout, gatherRows, gelu, layerNorm, linear, mm, targetLogprobs, transpose2d } from './ops';
 import { encodeImages, visualParamShapes } from './visual';
 
@@ -112,6 +114,7 @@ export class TinyVLM {
   readonly params: Map<string, tf.Variable>;
   private dropoutSeed = 1;
   private inference: InferenceWeights | null = null;
+  private scalars: { key: unknown[]; values: InferenceScalars | null } | null = null;
 
   private constructor(config: ModelConfig, params: Map<string, tf.Variable>) {
     this.config = config;
@@ -231,10 +234,22 @@ export class TinyVLM {
   inferenceWeights(): InferenceWeights {
     const key = inferenceKey(this);
     const cached = this.inference;
-    if (cached && cached.key.length === key.length && cached.key.every((k, i) => k === key[i])) return cached;
+    if (cached && sameKey(cached.key, key)) return cached;
     if (cached) disposeInferenceWeights(cached);
-    this.inference = { ...buildInferenceWeights(this), key };
+    const scalars = this.scalars && sameKey(this.scalars.key, key) ? this.scalars.values : null;
+    this.inference = { ...buildInferenceWeights(this, scalars), key };
     return this.inference;
+  }
+
+  /**
+   * Reads what folding the weights needs from the parameters without a synchronous download
+   * (generate.ts awaits this before inferenceWeights()); a no-op while the parameters are unchanged.
+   */
+  async prepareInference(): Promise<void> {
+    const key = inferenceKey(this);
+    if (this.inference && sameKey(this.inference.key, key)) return;
+    if (this.scalars && sameKey(this.scalars.key, key)) return;
+    this.scalars = { key, values: await readInferenceScalars(this) };
   }
 
   finalNorm(x: tf.Tensor2D): tf.Tensor2D {

@@ -21,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend';
+import { DecodeContext } from './generate';
 import { loadShipped, runParity, type ParityResults } from './parityFixture';
 import { dawnBinaryMissing, installNodeWebGpu } from './webgpuNode';
 
@@ -89,6 +90,27 @@ describe.skipIf(!!skipReason)('the policy on WebGPU (Dawn, software adapter) aga
     for (const k of ['loss', 'gradNorm', 'entropy'] as const) {
       expect(Number.isFinite(gpu.grpo[k]), k).toBe(true);
       expect(rel(gpu.grpo[k], wasm.grpo[k]), k).toBeLessThan(1e-3);
+    }
+  });
+
+  it('decodes after a training update, when the parameters live on the GPU (Node has no OffscreenCanvas for a synchronous read)', async () => {
+    const { model, tokenizer } = await loadShipped();
+    // An update on the GPU, as an SFT or GRPO step makes: the copy head's scalars now live there.
+    // (A matmul: small element-wise ops are forwarded to the CPU by TF.js's WebGPU backend.)
+    for (const name of ['copy/recency/b', 'copy/match/w']) {
+      const v = model.params.get(name)!;
+      const onGpu = tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(v, [1, v.size]), tf.eye(v.size)), v.shape));
+      v.assign(onGpu);
+      onGpu.dispose(); // the variable keeps the data
+    }
+    const ctx = new DecodeContext(model, tokenizer, 1);
+    try {
+      await ctx.prefill([{ ids: tokenizer.encode('<answer>') }]);
+      const [row] = await ctx.generate({ maxNewTokens: 4, stop: [], seed: 1 });
+      expect(row!.ids.length).toBe(4);
+    } finally {
+      ctx.dispose();
+      model.dispose();
     }
   });
 
