@@ -77,6 +77,7 @@ export async function measure(opts: MeasureOptions): Promise<BackendResult> {
     const choice = await selectBackend({ force: opts.backend, wasmPaths: opts.wasmPaths, wasmThreads: opts.wasmThreads, timeoutMs: 30_000 });
     if (choice.name !== opts.backend) throw new Error(`got ${choice.name} instead: ${choice.reason}`);
     result.reason = choice.reason;
+    if (opts.backend === 'wasm') result.notes!.push(`wasm threads: ${(await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount()} (multithread support: ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')})`);
   } catch (err) {
     return { backend: opts.backend, error: String(err instanceof Error ? err.message : err) };
   }
