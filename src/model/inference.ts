@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { headDim } from './config';
 import { MATCH_SCALE, copyDim, copyMatch, recencySlope } from './copyHead';
+import { hasNormalizeKernel, NORMALIZE_ROWS, registerPolicyKernels } from './kernels';
 import type { TinyVLM } from './transformer';
 
 export interface LayerInference {
@@ -129,8 +130,19 @@ export function disposeInferenceWeights(w: InferenceWeights): void {
   if (w.heads) tf.dispose([w.heads.w, w.heads.b, w.heads.keyW, w.heads.keyB]);
 }
 
-/** (x − mean) / sqrt(var + eps) over the last axis: LayerNorm without gain and bias. */
+registerPolicyKernels();
+
+/**
+ * (x − mean) / sqrt(var + eps) over the last axis: LayerNorm without gain and bias. One kernel
+ * on WASM/CPU (kernels.ts), the composed ops elsewhere.
+ */
 export function normalize(x: tf.Tensor2D, eps: number): tf.Tensor2D {
+  if (x.dtype === 'float32' && hasNormalizeKernel()) return tf.engine().runKernel(NORMALIZE_ROWS, { x }, { eps }) as tf.Tensor2D;
+  return normalizeComposed(x, eps);
+}
+
+/** The same as 7 standard ops (every backend; the reference for the kernel's tests). */
+export function normalizeComposed(x: tf.Tensor2D, eps: number): tf.Tensor2D {
   const xc = tf.sub(x, tf.mean(x, -1, true));
   return tf.mul(xc, tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps))) as tf.Tensor2D;
 }
