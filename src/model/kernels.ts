@@ -58,31 +58,28 @@ export function unregisterPolicyKernels(): void {
 export function registerPolicyKernels(): void {
   if (registered) return;
   registered = true;
-  tf.registerKernel({
-    kernelName: NORMALIZE_ROWS,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const x = (inputs as { x: TensorInfo }).x;
-      const b = backend as unknown as WasmLike;
-      const out = b.makeOutput(x.shape, 'float32');
-      // Views taken after the allocation: growing the heap detaches older ones.
-      normalizeRowsInto(b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), x.shape[x.shape.length - 1]!, (attrs as { eps: number }).eps);
-      return out;
-    },
-  });
-  tf.registerKernel({
-    kernelName: NORMALIZE_ROWS,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const x = (inputs as { x: TensorInfo }).x;
-      const b = backend as unknown as CpuLike;
-      const xs = b.readSync(x.dataId) as Float32Array;
-      const out = new Float32Array(xs.length);
-      normalizeRowsInto(xs, out, x.shape[x.shape.length - 1]!, (attrs as { eps: number }).eps);
-      return b.makeTensorInfo(x.shape, 'float32', out);
-    },
-  });
+  // WASM: views of the heap, taken after the allocation (growing the heap detaches older ones).
+  const onWasm = (x: TensorInfo, b: WasmLike, eps: number) => {
+    const out = b.makeOutput(x.shape, 'float32');
+    normalizeRowsInto(b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), rowLength(x), eps);
+    return out;
+  };
+  const onCpu = (x: TensorInfo, b: CpuLike, eps: number) => {
+    const xs = b.readSync(x.dataId) as Float32Array;
+    const out = new Float32Array(xs.length);
+    normalizeRowsInto(xs, out, rowLength(x), eps);
+    return b.makeTensorInfo(x.shape, 'float32', out);
+  };
+  for (const [backendName, run] of [['wasm', onWasm], ['cpu', onCpu]] as const) {
+    tf.registerKernel({
+      kernelName: NORMALIZE_ROWS,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => (run as (x: TensorInfo, b: unknown, eps: number) => TensorInfo)((inputs as { x: TensorInfo }).x, backend, (attrs as { eps: number }).eps),
+    });
+  }
 }
+
+const rowLength = (x: TensorInfo) => x.shape[x.shape.length - 1]!;
 
 /** Whether the active backend runs NORMALIZE_ROWS as one kernel. */
 export function hasNormalizeKernel(): boolean {
