@@ -64,7 +64,7 @@ export function deviceLostDuring(episodeErrors: Array<string | undefined>, watch
   return hit ? `${LOST} (${hit})` : null;
 }
 
-/** Forces a device loss on the active WebGPU backend (tests, and the Settings view's drill). */
+/** Forces a device loss on the active WebGPU backend (tests, and the `?debug=gpu` hook, app/model/gpuDebug.ts). */
 export function destroyDevice(): boolean {
   const device = (tf.backend() as unknown as { device?: { destroy?: () => void } }).device;
   if (tf.getBackend() !== 'webgpu' || !device?.destroy) return false;

@@ -20,12 +20,10 @@ export class DeviceResilientPolicy implements Policy {
   /**
    * @param build makes the inner policy on the current backend (called again after a recovery)
    * @param recover switches backend and rebuilds the model; `reason` says what was lost
-   * @param onRetry called before the turn is asked again (a streaming UI clears its partial text)
    */
   constructor(
     private readonly build: () => DisposablePolicy,
     private readonly recover: (reason: string) => Promise<void>,
-    private readonly onRetry?: (reason: string) => void,
   ) {
     this.inner = build();
     this.kind = this.inner.kind;
@@ -48,7 +46,6 @@ export class DeviceResilientPolicy implements Policy {
         }
         await this.recover(lost);
         this.inner = this.build();
-        this.onRetry?.(lost);
       }
     }
   }
