@@ -18,11 +18,15 @@
  *   with a bracket open, no line starts with `<`, and a backslash (a line continuation; brackets
  *   continue lines here) is not written. These rule out the degenerate bodies a small model
  *   falls into (`<answer>` lines, rows of `}`), which would otherwise fill its context.
- * - value: at most MAX_ANSWER bytes without braces, `<`, backslash, backtick or newline, and it
- *   must hold a letter or digit before `}` may close it: protocol debris (`</interpreter>`, `.`,
- *   an empty box) cannot be an answer. A value is one phrase: a space cannot follow a full stop
- *   (`\boxed{truck. too}` was the tiny policy's run-on after copying "truck."), while "3.5",
- *   "U.S." and "www.a.org" stay possible.
+ * - value: at most MAX_ANSWER bytes (not characters) without braces, `<`, backslash, backtick
+ *   or newline, and it must hold a letter or digit before `}` may close it: protocol debris
+ *   (`</interpreter>`, `.`, an empty box) cannot be an answer. A value is one phrase: a space
+ *   cannot follow a full stop (`\boxed{truck. too}` was the tiny policy's run-on after copying
+ *   "truck."), while "3.5", "U.S." and "www.a.org" stay possible. Nor can it hold the characters of code
+ *   (`= _ ( ) [ ] " ; ^ | ~`): the tiny policy's wrong answers on real videos were code and
+ *   tracebacks copied from its own turns (`feature_version=.botalid syntax`, `^^^^.j`,
+ *   `optimize=optimize=…`), while what the tools print to be copied (object=, colour=, count=,
+ *   text= values) never holds them.
  *
  * Per-turn limits (turnLimitsFor): when the model's context is nearly full, or on the last turn,
  * the turn must be an answer and its parts shrink to fit, so no turn can run an episode out of
@@ -84,6 +88,8 @@ const BACKTICK = 0x60;
 const BACKSLASH = 0x5c;
 const NL = 0x0a;
 const SLASH = 0x2f;
+/** Bytes an answer value cannot hold: the syntax of code and tracebacks (see the header). */
+const CODE_IN_ANSWER = new Set([...'=_()[]";^|~'].map((c) => c.charCodeAt(0)));
 
 /** Bytes of the fixed parts of an answer turn and of a code turn (upper bounds on their tokens). */
 const ANSWER_FRAME = ANSWER_TAG.length + ANSWER_OPEN.length + MAX_ANSWER + ANSWER_CLOSE.length;
@@ -292,13 +298,17 @@ function step(s: GrammarState, b: number): GrammarState | null {
     case 'answer':
       if (b === 0x7d) return s.alnum ? force(s, ANSWER_CLOSE, 'done', 1) : null;
       if (b >= 0x80) {
-        // A non-ASCII character (counted once, at its lead byte).
-        if (s.n >= MAX_ANSWER) return null;
-        s.n++;
+        // A non-ASCII character, counted in bytes at its lead byte: the turn's room (ANSWER_FRAME)
+        // is reckoned in bytes, each at most one token, so a value of 48 three-byte characters
+        // could otherwise outrun a tight turn's budget before its box closes.
+        const size = 1 + s.cont;
+        if (s.n + size > MAX_ANSWER) return null;
+        s.n += size;
         s.alnum = true;
         return s;
       }
       if (b === LT || b === BACKSLASH || b === BACKTICK || b === 0x7b || isControl(b) || b === NL || s.n >= MAX_ANSWER) return null;
+      if (CODE_IN_ANSWER.has(b)) return null;
       if (s.dot && b === 0x20) return null;
       s.dot = b === 0x2e;
       // The last character must be a letter or digit if none came yet, or the box could never close.

@@ -38,6 +38,9 @@ class BrowserTransport implements WorkerTransport {
   clearInterrupt(): void {
     Atomics.store(this.flag, 0, 0);
   }
+  interruptPending(): boolean {
+    return Atomics.load(this.flag, 0) !== 0;
+  }
   frameChannel(meta: VideoMeta): SharedArrayBuffer {
     return createFrameChannel(meta);
   }

@@ -33,6 +33,11 @@ export interface WorkerTransport {
   /** Ask Python to raise KeyboardInterrupt at the next bytecode boundary. */
   interrupt(): void;
   clearInterrupt(): void;
+  /**
+   * Whether an interrupt is still waiting to be read by Python (Pyodide resets the flag when it
+   * raises KeyboardInterrupt); undefined where the flag lives out of reach (Node's child process).
+   */
+  interruptPending?(): boolean | undefined;
   /** The channel to send with an `open` that binds a video (null where the far side makes it). */
   frameChannel(meta: VideoMeta): SharedArrayBuffer | null;
   deliverFrame(sessionId: string, channel: SharedArrayBuffer | null, index: number, frame: Pixels | { error: string }): void;
@@ -282,7 +287,11 @@ class PoolSession implements PythonSession {
         transport.interrupt();
         const what = why === 'timeout' ? `the code ran past the ${fmtSeconds(limits.timeoutMs)} limit` : 'the code was stopped';
         // The grace counts only time the page was free to receive the worker's reply.
-        cancelKill = startGraceTimer(limits.interruptGraceMs, () => this.worker.kill(`${what} and ignored the interrupt`));
+        const sentAt = performance.now();
+        cancelKill = startGraceTimer(limits.interruptGraceMs, () => {
+          const wall = fmtSeconds(performance.now() - sentAt);
+          this.worker.kill(`${what} and ignored the interrupt (${interruptDiagnosis(transport.interruptPending?.(), wall)})`);
+        });
       };
       this.stopInFlight = () => stop('user');
       const interruptTimer = setTimeout(() => stop('timeout'), limits.timeoutMs);
@@ -344,4 +353,16 @@ function lostResult(wallMs: number, reason: string): RunResult {
 
 function fmtSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Why a worker did not answer an interrupt, for the session-lost message: a flag Python never
+ * read means it ran no bytecode in that time (native code, a blocking call, or a worker thread
+ * starved of CPU); a flag it read means the code caught KeyboardInterrupt and went on.
+ */
+export function interruptDiagnosis(pending: boolean | undefined, wall: string): string {
+  if (pending === undefined) return `no reply in ${wall}`;
+  return pending
+    ? `Python never read the interrupt in ${wall}: busy in native code or a blocking call, or starved of CPU`
+    : `Python read the interrupt and went on: the code caught KeyboardInterrupt (${wall})`;
 }
