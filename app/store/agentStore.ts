@@ -104,7 +104,7 @@ export const useAgent = create<AgentState>()((set, get) => {
         set({ live: { id, turn: ev.turn, streaming: '', phase: 'generating' } });
         break;
       case 'text':
-        if (live?.id === id) set({ live: { ...live, streaming: live.streaming + ev.delta } });
+        if (live?.id === id) set({ live: { ...live, streaming: (ev.restart ? '' : live.streaming) + ev.delta } });
         break;
       case 'turn-generated':
         if (active?.id === id) put(snapshot(active.run.trajectory));

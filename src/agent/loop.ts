@@ -41,7 +41,7 @@ export { taskInfo } from './util';
 export type AgentEvent =
   | { type: 'turn-start'; turn: number }
   /** A streamed piece of the turn's text (replayed and edited turns send their whole text once). */
-  | { type: 'text'; turn: number; delta: string }
+  | { type: 'text'; turn: number; delta: string; restart?: boolean }
   | { type: 'turn-generated'; turn: number; record: TurnRecord }
   | { type: 'observation'; turn: number; observation: Observation }
   | { type: 'end'; trajectory: Trajectory };
@@ -185,8 +185,8 @@ export class AgentRun {
           maxTurns: config.maxTurns,
           task,
           signal,
-          onText: (delta) => {
-            if (!signal.aborted && this.traj.turns.length === index) this.emit({ type: 'text', turn: index, delta });
+          onText: (delta, restart) => {
+            if (!signal.aborted && this.traj.turns.length === index) this.emit({ type: 'text', turn: index, delta, ...(restart ? { restart } : {}) });
           },
         });
         out = await abortable(next, signal);

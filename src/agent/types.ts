@@ -47,8 +47,11 @@ export interface PolicyContext {
    */
   task: Task;
   signal: AbortSignal;
-  /** Streaming: called with each new piece of text as it is generated. */
-  onText?: (delta: string) => void;
+  /**
+   * Streaming: called with each new piece of text as it is generated. `restart` says the turn is
+   * being generated again from its start (after a lost GPU): what was streamed so far is void.
+   */
+  onText?: (delta: string, restart?: boolean) => void;
 }
 
 export type PolicyKind = 'scripted' | 'baseline' | 'remote' | 'human' | 'tiny';

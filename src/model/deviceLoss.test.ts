@@ -88,7 +88,16 @@ describe.skipIf(!!skipReason)('a lost WebGPU device during generation (Dawn, sof
     expect((await policy.next(ctx)).text).toBe(expected);
     const watch = watchDevice();
     expect(destroyDevice()).toBe(true);
-    const again = await policy.next({ ...ctx, turn: 0 });
+    // What a page shows while it streams: a restart voids the text streamed on the lost device.
+    let streamed = '';
+    let restarts = 0;
+    const onText = (delta: string, restart?: boolean) => {
+      if (restart) restarts++;
+      streamed = (restart ? '' : streamed) + delta;
+    };
+    const again = await policy.next({ ...ctx, turn: 0, onText });
+    expect(restarts).toBe(1);
+    expect(streamed).toBe(again.text);
     expect(recoveries).toHaveLength(1);
     expect(recoveries[0]).toMatch(/GPU device was lost/);
     expect(tf.getBackend()).toBe('wasm');

@@ -46,6 +46,8 @@ export class DeviceResilientPolicy implements Policy {
         }
         await this.recover(lost);
         this.inner = this.build();
+        // The turn starts again: what it streamed on the lost device is not its text.
+        ctx.onText?.('', true);
       }
     }
   }
