@@ -32,7 +32,9 @@ describe('the turn grammar', () => {
     // Code and tracebacks are not answers (the tiny policy's real-video debris); OCR-like text is.
     for (const debris of ['feature_version=.botalid syntax', '^^^^.j', 'scanvideo((video_clue_0)', 'x = "cat"', 'a; b', 'list[0]'])
       expect(isWellFormedTurn(formatAnswer(debris)), debris).toBe(false);
-    for (const ok of ["99 4202", 'A, B, C', "it's 3:15", '50%', '$5', 'e-mail @ www.a.org', 'dining table'])
+    for (const debris of ['bus.able.back', 'feature.able.back.back.', 'zebra or the giraffe.back'])
+      expect(isWellFormedTurn(formatAnswer(debris)), debris).toBe(false);
+    for (const ok of ['99 4202', 'A, B, C', "it's 3:15", '50%', '$5', 'e-mail @ home', 'dining table', 'v2.0', 'U.S.A.', 'bus.'])
       expect(isWellFormedTurn(formatAnswer(ok)), ok).toBe(true);
     expect(isWellFormedTurn('<code>\n```python\n\n```\n</code>')).toBe(false);
     expect(isWellFormedTurn('<code>\n```python\nprint(1)</code>')).toBe(false);

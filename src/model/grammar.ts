@@ -22,7 +22,8 @@
  *   or newline, and it must hold a letter or digit before `}` may close it: protocol debris
  *   (`</interpreter>`, `.`, an empty box) cannot be an answer. A value is one phrase: a space
  *   cannot follow a full stop (`\boxed{truck. too}` was the tiny policy's run-on after copying
- *   "truck."), while "3.5", "U.S." and "www.a.org" stay possible. Nor can it hold the characters of code
+ *   "truck."), and a full stop after a word of two or more letters ends it (`bus.able.back…`),
+ *   while "3.5" and "U.S.A." stay possible. Nor can it hold the characters of code
  *   (`= _ ( ) [ ] " ; ^ | ~`): the tiny policy's wrong answers on real videos were code and
  *   tracebacks copied from its own turns (`feature_version=.botalid syntax`, `^^^^.j`,
  *   `optimize=optimize=…`), while what the tools print to be copied (object=, colour=, count=,
@@ -124,8 +125,10 @@ export interface GrammarState {
   quote: number;
   esc: boolean;
   comment: boolean;
-  /** answer: the last byte was a full stop. */
+  /** answer: the last byte was a full stop; ASCII letters just before; a word's full stop ended it. */
   dot: boolean;
+  letters: number;
+  mustClose: boolean;
   /** code: the open brackets, innermost last (outside strings and comments). */
   brackets: string;
   /** This turn's limits (TurnLimits, resolved). */
@@ -153,6 +156,8 @@ export function initialState(limits: TurnLimits = {}): GrammarState {
     esc: false,
     comment: false,
     dot: false,
+    letters: 0,
+    mustClose: false,
     brackets: '',
     answerOnly: limits.answerOnly ?? false,
     maxReasoning: Math.min(MAX_REASONING, limits.maxReasoning ?? MAX_REASONING),
@@ -298,6 +303,8 @@ function step(s: GrammarState, b: number): GrammarState | null {
     case 'answer':
       if (b === 0x7d) return s.alnum ? force(s, ANSWER_CLOSE, 'done', 1) : null;
       if (b >= 0x80) {
+        if (s.mustClose) return null;
+        s.letters = 0;
         // A non-ASCII character, counted in bytes at its lead byte: the turn's room (ANSWER_FRAME)
         // is reckoned in bytes, each at most one token, so a value of 48 three-byte characters
         // could otherwise outrun a tight turn's budget before its box closes.
@@ -310,7 +317,12 @@ function step(s: GrammarState, b: number): GrammarState | null {
       if (b === LT || b === BACKSLASH || b === BACKTICK || b === 0x7b || isControl(b) || b === NL || s.n >= MAX_ANSWER) return null;
       if (CODE_IN_ANSWER.has(b)) return null;
       if (s.dot && b === 0x20) return null;
+      if (s.mustClose) return null;
       s.dot = b === 0x2e;
+      // A full stop after a word of two or more letters ends the value ("truck."): the debris
+      // `bus.able.back.back…` cannot be written, while "3.5" and "U.S.A." still can.
+      if (s.dot && s.letters >= 2) s.mustClose = true;
+      s.letters = (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) ? s.letters + 1 : 0;
       // The last character must be a letter or digit if none came yet, or the box could never close.
       if (!s.alnum && s.n === MAX_ANSWER - 1 && !isAlnumByte(b)) return null;
       s.n++;
