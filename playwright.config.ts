@@ -57,7 +57,9 @@ export default defineConfig({
     command: `npm run build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: BASE_URL,
     reuseExistingServer: process.env.PW_REUSE_SERVER === '1',
-    timeout: 240_000,
+    // The production build runs first (≈ 1 min on an idle 2-core machine); under load it took
+    // over 4 min once and the whole browser run failed before its first test.
+    timeout: 600_000,
     stdout: 'ignore',
     stderr: 'pipe',
   },
