@@ -20,6 +20,9 @@ import { hashSeed, Rng } from '../tasks/rng';
 import { headDim, tokenShift, visualTokens } from './config';
 import { expandImages } from './batch';
 import { KVCache } from './kvCache';
+import { HostKVCache } from './hostKvCache';
+import { fusedDecodeStep } from './decodeStep';
+import { hasDecodeKernels } from './kernels';
 import { inferenceMode } from './ops';
 import { sampleToken } from './sampling';
 import { CONTROL_SPECIALS, EOS, type Tokenizer } from './tokenizer';
@@ -102,7 +105,8 @@ export class DecodeContext {
   readonly model: TinyVLM;
   readonly tokenizer: Tokenizer;
   readonly batchSize: number;
-  private readonly cache: KVCache;
+  /** On WASM/CPU with the policy's kernels, a JS-side cache that decodes in 6 dispatches per step (decodeStep.ts). */
+  private readonly cache: KVCache | HostKVCache;
   /** Next-token logits of each row (null until its first prefill). */
   private readonly next: Array<Float32Array | null>;
   /** Sampled tokens not yet fed to the model. */
@@ -123,7 +127,7 @@ export class DecodeContext {
     this.tokenizer = tokenizer;
     this.batchSize = batchSize;
     const c = model.config;
-    this.cache = new KVCache(batchSize, c.nLayers, c.nHeads, headDim(c));
+    this.cache = hasDecodeKernels() ? new HostKVCache(batchSize, c.nLayers, c.nHeads, headDim(c)) : new KVCache(batchSize, c.nLayers, c.nHeads, headDim(c));
     this.next = Array.from({ length: batchSize }, () => null);
     this.pending = Array.from({ length: batchSize }, () => []);
     this.nextPos = new Array<number>(batchSize).fill(0);
@@ -299,11 +303,13 @@ export class DecodeContext {
     const eps = c.layerNormEps;
     const logits = inferenceMode(() =>
       tf.tidy(() => {
+        const cache = this.cache;
+        if (cache instanceof HostKVCache) return fusedDecodeStep(this.model, weights, cache, Int32Array.from(fed), positions, this.history);
         let x = this.model.embed(Int32Array.from(fed), B, 1, [], [], positions, false, this.history);
         weights.layers.forEach((w, l) => {
           x = inferenceBlock(x, w, eps, (qkv) => {
             const [q, k, v] = tf.split(qkv, 3, 1);
-            const o = this.cache.attendStep(l, tf.reshape(q!, [B, H, 1, dh]), tf.reshape(k!, [B, H, 1, dh]), tf.reshape(v!, [B, H, dh, 1]));
+            const o = cache.attendStep(l, tf.reshape(q!, [B, H, 1, dh]), tf.reshape(k!, [B, H, 1, dh]), tf.reshape(v!, [B, H, dh, 1]));
             return tf.reshape(o, [B, H * dh]);
           });
         });

@@ -1,0 +1,188 @@
+/**
+ * The bodies of the policy's own kernels for the CPU-resident backends (WASM, CPU; registered by
+ * kernels.ts). Each is written once against `Host`, a thin view of the backend: temporaries
+ * allocated in the backend's memory, read and written as Float32Arrays (on WASM: views of the
+ * heap, no copy), and the backend's own _FusedMatMul and Erf kernels called directly for the
+ * matmuls (XNNPACK on WASM) and erf.
+ *
+ * Why: decoding is bound by op dispatch, not arithmetic (issue 14: ≈ 185 TF.js ops per token at
+ * batch 1, ≈ 20 µs each through the engine). Calling a backend kernel function from inside a
+ * kernel skips the engine (no tensor tracking, scopes or customGrad bookkeeping), the way the
+ * backends compose their own kernels; the elementwise work (LayerNorm's normalisation, GELU,
+ * residual adds, the attention of one query over the cache) is a few µs of JS. A whole
+ * transformer block is then one dispatch (decodeBlock).
+ *
+ * Views of the WASM heap are invalidated when the heap grows, which any allocation may do: every
+ * view here is taken after the last allocation before its use.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { HostKVCache } from './hostKvCache';
+
+type TensorInfo = tf.TensorInfo;
+
+export interface Host {
+  alloc(shape: number[]): TensorInfo;
+  /** The data of t; valid until the next allocation. */
+  view(t: TensorInfo): Float32Array;
+  /** a [rows, k] · w [k, n] + bias [n] → [rows, n], by the backend's _FusedMatMul. */
+  linear(a: TensorInfo, w: TensorInfo, bias: TensorInfo): TensorInfo;
+  erf(x: TensorInfo): TensorInfo;
+  free(t: TensorInfo): void;
+}
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  disposeData(dataId: unknown): boolean;
+}
+interface CpuLike {
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfo;
+  data: { get(dataId: unknown): { values: unknown } };
+  disposeData(dataId: unknown): boolean;
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const MATMUL_ATTRS = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
+
+/** The Host of a WASM or CPU backend instance. */
+export function hostFor(backendName: 'wasm' | 'cpu', backend: unknown): Host {
+  const matMul = tf.getKernel('_FusedMatMul', backendName)!.kernelFunc;
+  const erf = tf.getKernel('Erf', backendName)!.kernelFunc;
+  const f32 = (dataId: unknown, shape: number[]): TensorInfo => ({ dataId: dataId as object, shape, dtype: 'float32' });
+  const base = {
+    linear(a: TensorInfo, w: TensorInfo, bias: TensorInfo): TensorInfo {
+      const [rows, k] = a.shape as [number, number];
+      const n = w.shape[1]!;
+      // Rank-3 views of the same data: the WASM kernel reads the batch layout from the shapes.
+      const inputs = { a: f32(a.dataId, [1, rows, k]), b: f32(w.dataId, [1, k, n]), bias };
+      const out = matMul({ inputs, backend: backend as tf.KernelBackend, attrs: MATMUL_ATTRS }) as TensorInfo;
+      return f32(out.dataId, [rows, n]);
+    },
+    erf(x: TensorInfo): TensorInfo {
+      const out = erf({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: {} }) as TensorInfo;
+      return f32(out.dataId, x.shape);
+    },
+  };
+  if (backendName === 'wasm') {
+    const b = backend as WasmLike;
+    return {
+      ...base,
+      alloc: (shape) => b.makeOutput(shape, 'float32'),
+      view: (t) => b.typedArrayFromHeap(f32(t.dataId, t.shape)),
+      free: (t) => void b.disposeData(t.dataId),
+    };
+  }
+  const b = backend as CpuLike;
+  return {
+    ...base,
+    alloc: (shape) => b.makeTensorInfo(shape, 'float32', new Float32Array(size(shape))),
+    view: (t) => b.data.get(t.dataId).values as Float32Array,
+    free: (t) => void b.disposeData(t.dataId),
+  };
+}
+
+/** out = (x − mean) / sqrt(var + eps) per row of the last axis, float32 at every step (the composed ops' order). */
+export function normalizeRowsInto(x: Float32Array, out: Float32Array, rowLength: number, eps: number): void {
+  const f = Math.fround;
+  const n = rowLength;
+  for (let r = 0; r * n < x.length; r++) {
+    const o = r * n;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum = f(sum + x[o + i]!);
+    const mean = f(sum / n);
+    let sq = 0;
+    for (let i = 0; i < n; i++) {
+      const c = f(x[o + i]! - mean);
+      out[o + i] = c;
+      sq = f(sq + f(c * c));
+    }
+    const scale = f(1 / f(Math.sqrt(f(f(sq / n) + eps))));
+    for (let i = 0; i < n; i++) out[o + i] = f(out[o + i]! * scale);
+  }
+}
+
+const lastDim = (t: TensorInfo) => t.shape[t.shape.length - 1]!;
+
+export function normalizeKernel(h: Host, x: TensorInfo, eps: number): TensorInfo {
+  const out = h.alloc(x.shape);
+  normalizeRowsInto(h.view(x), h.view(out), lastDim(x), eps);
+  return out;
+}
+
+/** normalize(x) · w + b (the final LayerNorm folded into the output head, inference.ts). */
+export function normLinearKernel(h: Host, x: TensorInfo, w: TensorInfo, b: TensorInfo, eps: number): TensorInfo {
+  const xn = normalizeKernel(h, x, eps);
+  const out = h.linear(xn, w, b);
+  h.free(xn);
+  return out;
+}
+
+/** Σ_t tables[t][indices[t][i]] per output row i, summed left to right in float32 (as the composed adds). */
+export function gatherRowsSumKernel(h: Host, tables: TensorInfo[], indices: Int32Array[]): TensorInfo {
+  const n = indices[0]!.length;
+  const width = tables[0]!.shape[1]!;
+  const out = h.alloc([n, width]);
+  const o = h.view(out);
+  tables.forEach((t, k) => {
+    const src = h.view(t);
+    const idx = indices[k]!;
+    if (idx.length !== n || t.shape[1] !== width) throw new Error('gatherRowsSum: tables and indices disagree');
+    for (let r = 0; r < n; r++) {
+      const s = idx[r]! * width;
+      if (!(idx[r]! >= 0 && idx[r]! < t.shape[0]!)) throw new Error(`gatherRowsSum: index ${idx[r]} outside [0, ${t.shape[0]})`);
+      if (k === 0) o.set(src.subarray(s, s + width), r * width);
+      else for (let j = 0; j < width; j++) o[r * width + j] = o[r * width + j]! + src[s + j]!;
+    }
+  });
+  return out;
+}
+
+export interface BlockInputs {
+  x: TensorInfo;
+  qkvW: TensorInfo;
+  qkvB: TensorInfo;
+  outW: TensorInfo;
+  outB: TensorInfo;
+  fcW: TensorInfo;
+  fcB: TensorInfo;
+  projW: TensorInfo;
+  projB: TensorInfo;
+}
+
+/**
+ * One decode step of one transformer block over the folded inference weights (inference.ts
+ * inferenceBlock, the same arithmetic): x [B, d] → x [B, d], one query per row, attending over
+ * (and appending to) `cache`'s layer `layer`.
+ */
+export function decodeBlockKernel(h: Host, w: BlockInputs, eps: number, cache: HostKVCache, layer: number): TensorInfo {
+  const x = w.x;
+  const [B, d] = x.shape as [number, number];
+  const xn = normalizeKernel(h, x, eps);
+  const qkv = h.linear(xn, w.qkvW, w.qkvB);
+  h.free(xn);
+  const o = h.alloc([B, d]);
+  cache.attendStep(layer, h.view(qkv), h.view(o));
+  h.free(qkv);
+  const x1 = h.linear(o, w.outW, w.outB);
+  h.free(o);
+  addInto(h.view(x1), h.view(x));
+  const x1n = normalizeKernel(h, x1, eps);
+  const u = h.linear(x1n, w.fcW, w.fcB);
+  h.free(x1n);
+  // GELU with its constants folded into the weights (inference.ts): u · (1 + erf u).
+  const e = h.erf(u);
+  const uv = h.view(u);
+  const ev = h.view(e);
+  for (let i = 0; i < uv.length; i++) uv[i] = uv[i]! * Math.fround(ev[i]! + 1);
+  h.free(e);
+  const y = h.linear(u, w.projW, w.projB);
+  h.free(u);
+  addInto(h.view(y), h.view(x1));
+  h.free(x1);
+  return y;
+}
+
+/** a += b (a float32 store of a double sum of two float32s is the float32 sum). */
+function addInto(a: Float32Array, b: Float32Array): void {
+  for (let i = 0; i < a.length; i++) a[i] = a[i]! + b[i]!;
+}
