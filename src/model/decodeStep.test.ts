@@ -1,13 +1,15 @@
 /**
  * The fused decode path (decodeStep.ts: 6 kernel dispatches per step over the JS-side KV cache of
  * hostKvCache.ts) against the composed ops it replaces (KVCache + inferenceBlock), on WASM and
- * CPU, with the shipped policy: same greedy tokens, log-probs and next-token scores within a
+ * CPU, with the shipped policy (the attention's inner loops in WebAssembly SIMD, and in JS where
+ * SIMD is missing): same greedy tokens, log-probs and next-token scores within a
  * stated tolerance, at batch 1 and at batch 3 with ragged rows (holes in the cache), across a
  * generate → prefill → generate sequence (a non-empty cache at every step); no tensor or backend
  * buffer left behind.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setSimdForTests } from './attentionSimd';
 import { selectBackend } from './backend';
 import { DecodeContext, type PromptRow } from './generate';
 import { hasDecodeKernels, registerPolicyKernels, unregisterPolicyKernels } from './kernels';
@@ -95,10 +97,15 @@ describe.each(['wasm', 'cpu'] as const)('the fused decode step on %s', (backend)
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
   });
 
-  it.each([1, 3])('decodes the same greedy tokens as the composed ops at batch %i', async (B) => {
+  it.each([
+    [1, 'SIMD'],
+    [3, 'SIMD'],
+    [3, 'JS'],
+  ] as const)('decodes the same greedy tokens as the composed ops at batch %i (attention loops in %s)', async (B, loops) => {
     // Ragged rows: row b drops 7·b tokens of the prompt's text, so shorter rows have holes.
     const rows = Array.from({ length: B }, (_, b) => ({ ids: prompt.ids.slice(0, prompt.ids.length - 7 * b), images: prompt.images }));
-    const fused = await run(model, tokenizer, rows);
+    if (loops === 'JS') setSimdForTests(null);
+    const fused = await run(model, tokenizer, rows).finally(() => setSimdForTests(undefined));
     unregisterPolicyKernels();
     expect(hasDecodeKernels()).toBe(false);
     const composed = await run(model, tokenizer, rows);

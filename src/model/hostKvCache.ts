@@ -8,8 +8,8 @@
  * value in place and attends over them in JS, in the same dispatch as the rest of the block.
  *
  * Layout per layer: keys and values both transposed, [B, H, dh, cap]: the attention of one
- * query then runs as loops over slots (long, branch-free inner loops that V8 compiles well)
- * rather than over the 32 channels of a head. Slots are aligned across rows exactly as in KVCache
+ * query then runs as loops over slots, four at a time: WebAssembly SIMD (attentionSimd.ts, the
+ * arrays then live in its memory) or, where that is missing, JS loops blocked by four. Slots are aligned across rows exactly as in KVCache
  * (kvCache.ts): slot j of every row was written in the same prefill or decode step, and `valid`
  * marks holes. Holes get probability 0, which equals KVCache's −1e9 bias (exp underflows to
  * exactly 0 there).
@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cachedAttention } from './attention';
+import { simdAttention, type SimdAttention } from './attentionSimd';
 import { chunkBias } from './kvCache';
 
 export class HostKVCache {
@@ -32,8 +33,10 @@ export class HostKVCache {
   private values: Float32Array[];
   /** [B, cap]: 1 = a real position, 0 = a hole. */
   private valid = new Uint8Array(0);
-  /** Scratch for one head's scores (Float64: the softmax runs in double, see attendStep). */
+  /** Scratch for one head's scores on the JS path (Float64: see attendStep). */
   private scores = new Float64Array(0);
+  /** The SIMD loops and their scratch (a query, the probabilities, a head's output) in its memory. */
+  private simd: (SimdAttention & { q: Float32Array; p: Float32Array; o: Float32Array }) | null = null;
 
   constructor(B: number, nLayers: number, H: number, dh: number) {
     this.B = B;
@@ -50,15 +53,22 @@ export class HostKVCache {
   /** Grows every layer's arrays to hold `need` slots (doubling: amortised O(1) per step). */
   private ensure(need: number): void {
     if (need <= this.cap) return;
-    const cap = Math.max(need, 2 * this.cap, 64);
+    const cap = Math.ceil(Math.max(need, 2 * this.cap, 64) / 4) * 4; // whole SIMD lanes
     const { B, H, dh, n } = this;
-    const grow = (a: Float32Array) => {
-      const out = new Float32Array(B * H * dh * cap);
+    const S = B * H * dh * cap;
+    const tensors = 2 * this.keys.length;
+    const scratch = 2 * dh + cap;
+    const simd = simdAttention(4 * (tensors * S + scratch));
+    const buf = simd ? new Float32Array(simd.memory.buffer, 0, tensors * S + scratch) : null;
+    const grow = (a: Float32Array, i: number) => {
+      const out = buf ? buf.subarray(i * S, (i + 1) * S) : new Float32Array(S);
       for (let r = 0; r < B * H * dh; r++) out.set(a.subarray(r * this.cap, r * this.cap + n), r * cap);
       return out;
     };
-    this.keys = this.keys.map(grow);
-    this.values = this.values.map(grow);
+    this.keys = this.keys.map((a, l) => grow(a, 2 * l));
+    this.values = this.values.map((a, l) => grow(a, 2 * l + 1));
+    const at = tensors * S;
+    this.simd = simd && buf ? { ...simd, q: buf.subarray(at, at + dh), p: buf.subarray(at + dh, at + dh + cap), o: buf.subarray(at + dh + cap, at + scratch) } : null;
     const valid = new Uint8Array(B * cap);
     for (let b = 0; b < B; b++) valid.set(this.valid.subarray(b * this.cap, b * this.cap + n), b * cap);
     this.valid = valid;
@@ -113,8 +123,9 @@ export class HostKVCache {
    * of the fused qkv projection) → the heads' output `out` [B, d]. Writes this step's key and
    * value into slot `slots` of every row (a row that stopped gets a hole at commitStep), then
    * each query attends over its row's valid slots and the new one.
-   * Scores, softmax and the weighted sum run in double and are rounded once on output: at least
-   * as accurate as the composed float32 ops (decodeStep.test.ts compares them).
+   * With SIMD the scores and the weighted sum are float32 sums (four partial sums, as XNNPACK
+   * sums), the softmax double; on the JS path all of it runs in double and is rounded once on
+   * output. decodeStep.test.ts compares both with the composed float32 ops.
    */
   attendStep(layer: number, qkv: Float32Array, out: Float32Array): void {
     this.ensure(this.n + 1);
@@ -132,6 +143,10 @@ export class HostKVCache {
           K[base + c * cap + n] = qkv[qo + d + c]!;
           V[base + c * cap + n] = qkv[qo + 2 * d + c]!;
         }
+        if (this.simd) {
+          this.simdHead(qkv, qo, K, V, base, vrow, out, b * d + h * dh);
+          continue;
+        }
         scoresInto(scores, qkv, qo, K, base, cap, dh, n + 1);
         let max = -Infinity;
         for (let j = 0; j <= n; j++) if (valid[vrow + j] && scores[j]! > max) max = scores[j]!;
@@ -140,6 +155,26 @@ export class HostKVCache {
         weightedSumInto(out, b * d + h * dh, scores, 1 / z, V, base, cap, dh, n + 1);
       }
     }
+  }
+
+  /** One head of attendStep with the SIMD loops: scores and the weighted sum in WebAssembly, the softmax in JS. */
+  private simdHead(qkv: Float32Array, qo: number, K: Float32Array, V: Float32Array, base: number, vrow: number, out: Float32Array, o: number): void {
+    const { dh, n, valid } = this;
+    const s = this.simd!;
+    const n4 = Math.ceil((n + 1) / 4) * 4;
+    for (let c = 0; c < dh; c++) s.q[c] = qkv[qo + c]!;
+    s.dots(s.q.byteOffset, K.byteOffset + 4 * base, this.cap, dh, n4, s.p.byteOffset);
+    const p = s.p;
+    let max = -Infinity;
+    for (let j = 0; j <= n; j++) if (valid[vrow + j] && p[j]! > max) max = p[j]!;
+    let z = 0;
+    for (let j = 0; j < n4; j++) {
+      const e = j <= n && valid[vrow + j] ? Math.fround(Math.exp(p[j]! - max)) : 0;
+      p[j] = e;
+      z += e;
+    }
+    s.wsum(p.byteOffset, V.byteOffset + 4 * base, this.cap, dh, n4, s.o.byteOffset);
+    for (let c = 0; c < dh; c++) out[o + c] = s.o[c]! / z;
   }
 
   /** Call after every layer ran attendStep: validPerRow[b] = 1 where row b fed a real token. */
@@ -153,6 +188,7 @@ export class HostKVCache {
     this.values = this.values.map(() => new Float32Array(0));
     this.cap = this.n = 0;
     this.valid = new Uint8Array(0);
+    this.simd = null;
   }
 }
 
