@@ -185,6 +185,7 @@ export class CopyMemory {
   private ids: number[] = [];
   private image: boolean[] = [];
   private readonly dc: number;
+  private expScratch = new Float64Array(0);
 
   constructor(dc: number) {
     this.dc = dc;
@@ -235,10 +236,12 @@ export class CopyMemory {
     const gate = 1 / (1 + Math.exp(-gateLogit));
     let lmax = -Infinity;
     for (let v = 0; v < V; v++) lmax = Math.max(lmax, logits[offset + v]!);
+    // Each exponential once (in double, as before: the same values as computing it twice).
+    const ex = this.expScratch.length === V ? this.expScratch : (this.expScratch = new Float64Array(V));
     let lz = 0;
-    for (let v = 0; v < V; v++) lz += Math.exp(logits[offset + v]! - lmax);
+    for (let v = 0; v < V; v++) lz += ex[v] = Math.exp(logits[offset + v]! - lmax);
     const p = new Float32Array(V);
-    for (let v = 0; v < V; v++) p[v] = (gate * Math.exp(logits[offset + v]! - lmax)) / lz;
+    for (let v = 0; v < V; v++) p[v] = (gate * ex[v]!) / lz;
     for (let j = 0; j < n; j++) if (allowed(j)) p[ids[j]!] += ((1 - gate) * Math.exp(scores[j]! - max)) / z;
     for (let v = 0; v < V; v++) p[v] = Math.log(p[v]! + COPY_FLOOR);
     return p;

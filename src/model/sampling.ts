@@ -51,6 +51,18 @@ export function sampleToken(logits: Float32Array, offset: number, V: number, opt
   const logprobOf = (id: number) => Math.log(probs[id]! / total);
   if (opts.temperature <= 0) return { id: argmax, logprob: logprobOf(argmax) };
 
+  // The common case (no mask, no top-p) walks the ids in order without building id lists: the
+  // same sums and the same choice as the general path below, minus its allocations per token.
+  if (!allowed && opts.topP >= 1) {
+    let sum = 0;
+    for (let i = 0; i < V; i++) sum += probs[i]!;
+    let r = random() * sum;
+    for (let i = 0; i < V; i++) {
+      r -= probs[i]!;
+      if (r < 0) return { id: i, logprob: logprobOf(i) };
+    }
+    return { id: V - 1, logprob: logprobOf(V - 1) };
+  }
   // The choice is among the allowed tokens (all, without a mask); top-p keeps the smallest set
   // holding topP of their mass.
   const pool = allowed ? Array.from({ length: V }, (_, i) => i).filter((i) => allowed[i]) : Array.from({ length: V }, (_, i) => i);
