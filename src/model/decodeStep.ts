@@ -1,15 +1,15 @@
 /**
- * One decode step (one new token per row) as six kernel dispatches on WASM/CPU (kernels.ts):
- * the embedding rows summed, one PvDecodeBlock per layer (attention over the JS-side cache of
+ * One decode step (one new token per row) as one kernel dispatch on WASM/CPU (kernels.ts,
+ * PvDecodeStep): the embedding rows summed, every block (attention over the JS-side cache of
  * hostKvCache.ts), and the normalised output head. The same arithmetic as generate.ts's composed
  * step (TinyVLM.embed, inferenceBlock, inferenceLogits), which other backends keep using.
- * Inference only; call inside tf.tidy (the layers' intermediate outputs are left to it).
+ * Inference only.
  */
 import * as tf from '@tensorflow/tfjs';
 import { tokenShift } from './config';
 import type { HostKVCache } from './hostKvCache';
 import type { InferenceWeights } from './inference';
-import { DECODE_BLOCK, GATHER_ROWS_SUM, NORM_LINEAR } from './kernels';
+import { DECODE_STEP } from './kernels';
 import { shiftedIds, type TinyVLM } from './transformer';
 
 /**
@@ -26,19 +26,17 @@ export function fusedDecodeStep(
 ): tf.Tensor2D {
   const c = model.config;
   const B = ids.length;
-  const tables: Record<string, tf.Tensor> = { t0: model.p('tok_emb'), t1: model.p('pos_emb') };
+  // Inputs: the embedding tables t0…, layer l's folded weights as l{l}_qkvW etc., the head w, b.
+  const inputs: Record<string, tf.Tensor> = { t0: model.p('tok_emb'), t1: model.p('pos_emb') };
   const indices = [ids, positions];
   for (let k = 1; k <= tokenShift(c); k++) {
-    tables[`t${k + 1}`] = model.p(`shift${k}_emb`);
+    inputs[`t${k + 1}`] = model.p(`shift${k}_emb`);
     indices.push(shiftedIds(ids, B, 1, k, history, c.vocabSize));
   }
-  const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: object) =>
-    tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-  let x = run(GATHER_ROWS_SUM, tables, { indices });
-  const eps = c.layerNormEps;
-  weights.layers.forEach((w, layer) => {
-    x = run(DECODE_BLOCK, { x, ...w }, { eps, cache, layer });
+  weights.layers.forEach((w, l) => {
+    for (const [name, t] of Object.entries(w)) inputs[`l${l}_${name}`] = t as tf.Tensor;
   });
   const [w, b] = weights.heads ? [weights.heads.w, weights.heads.b] : [weights.embT, weights.logitBias];
-  return run(NORM_LINEAR, { x, w, b }, { eps });
+  const attrs = { indices, nLayers: weights.layers.length, eps: c.layerNormEps, cache };
+  return tf.engine().runKernel(DECODE_STEP, { ...inputs, w, b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }

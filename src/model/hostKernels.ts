@@ -9,8 +9,8 @@
  * batch 1, ≈ 20 µs each through the engine). Calling a backend kernel function from inside a
  * kernel skips the engine (no tensor tracking, scopes or customGrad bookkeeping), the way the
  * backends compose their own kernels; the elementwise work (LayerNorm's normalisation, GELU,
- * residual adds, the attention of one query over the cache) is a few µs of JS. A whole
- * transformer block is then one dispatch (decodeBlock).
+ * residual adds, the attention of one query over the cache) is a few µs of JS. A whole decode
+ * step is then one dispatch (decodeStepKernel).
  *
  * Views of the WASM heap are invalidated when the heap grows, which any allocation may do: every
  * view here is taken after the last allocation before its use.
@@ -180,6 +180,28 @@ export function decodeBlockKernel(h: Host, w: BlockInputs, eps: number, cache: H
   addInto(h.view(y), h.view(x1));
   h.free(x1);
   return y;
+}
+
+export interface StepInputs {
+  /** The embedding tables t0, t1, … (gatherRowsSumKernel); layer l's weights as `l${l}_qkvW` etc. (BlockInputs); the output head w, b. */
+  [name: string]: TensorInfo;
+}
+
+/**
+ * A whole decode step: the embedding rows summed, every block (decodeBlockKernel) and the
+ * normalised output head: logits [B, N] for one new token per row.
+ */
+export function decodeStepKernel(h: Host, inputs: StepInputs, indices: Int32Array[], nLayers: number, eps: number, cache: HostKVCache): TensorInfo {
+  let x = gatherRowsSumKernel(h, indices.map((_, k) => inputs[`t${k}`]!), indices);
+  for (let l = 0; l < nLayers; l++) {
+    const w = (name: string) => inputs[`l${l}_${name}`]!;
+    const y = decodeBlockKernel(h, { x, qkvW: w('qkvW'), qkvB: w('qkvB'), outW: w('outW'), outB: w('outB'), fcW: w('fcW'), fcB: w('fcB'), projW: w('projW'), projB: w('projB') }, eps, cache, l);
+    h.free(x);
+    x = y;
+  }
+  const logits = normLinearKernel(h, x, inputs.w!, inputs.b!, eps);
+  h.free(x);
+  return logits;
 }
 
 /** a += b (a float32 store of a double sum of two float32s is the float32 sum). */

@@ -7,24 +7,21 @@
  * training has its own LayerNorm, ops.ts, and never calls them):
  * - PvNormalizeRows: the inference-time LayerNorm normalisation (inference.ts), 1 op instead of
  *   7 (mean, sub, square, mean, add, rsqrt, mul); prefill and the composed decode path use it;
- * - PvDecodeBlock: a whole transformer block for one new position per row, attention over the
- *   JS-side KV cache (hostKvCache.ts) included: 1 op instead of ≈ 35;
- * - PvNormLinear: the final normalisation and the output head's matmul;
- * - PvGatherRowsSum: the decode step's embedding (token, position, token-shift rows summed).
- * A decode step is then 6 dispatches (decodeStep.ts). Other backends (WebGPU, WebGL) keep the
+ * - PvDecodeStep: a whole decode step for one new position per row: the embedding rows
+ *   summed, every transformer block (attention over the JS-side KV cache of hostKvCache.ts
+ *   included) and the normalised output head: 1 dispatch instead of ≈ 185.
+ * (decodeStep.ts). Other backends (WebGPU, WebGL) keep the
  * composed ops, which are also the reference of the kernels' tests (kernels.test.ts,
  * decodeStep.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HostKVCache } from './hostKvCache';
-import { decodeBlockKernel, gatherRowsSumKernel, hostFor, normalizeKernel, normLinearKernel, type BlockInputs, type Host } from './hostKernels';
+import { decodeStepKernel, hostFor, normalizeKernel, type Host } from './hostKernels';
 
 export { normalizeRowsInto } from './hostKernels';
 
 export const NORMALIZE_ROWS = 'PvNormalizeRows';
-export const DECODE_BLOCK = 'PvDecodeBlock';
-export const NORM_LINEAR = 'PvNormLinear';
-export const GATHER_ROWS_SUM = 'PvGatherRowsSum';
+export const DECODE_STEP = 'PvDecodeStep';
 
 type TensorInfo = tf.TensorInfo;
 type Inputs = Record<string, TensorInfo>;
@@ -32,13 +29,9 @@ type Body = (h: Host, inputs: Inputs, attrs: Record<string, unknown>) => TensorI
 
 const BODIES: Record<string, Body> = {
   [NORMALIZE_ROWS]: (h, i, a) => normalizeKernel(h, i.x!, a.eps as number),
-  [NORM_LINEAR]: (h, i, a) => normLinearKernel(h, i.x!, i.w!, i.b!, a.eps as number),
-  // Attrs carry JS objects the engine never inspects outside gradient recording (none here).
-  [GATHER_ROWS_SUM]: (h, i, a) => {
-    const indices = a.indices as Int32Array[];
-    return gatherRowsSumKernel(h, indices.map((_, k) => i[`t${k}`]!), indices);
-  },
-  [DECODE_BLOCK]: (h, i, a) => decodeBlockKernel(h, i as unknown as BlockInputs, a.eps as number, a.cache as HostKVCache, a.layer as number),
+  // Attrs carry JS objects (the cache, index arrays): the engine reads attrs only to record
+  // gradients, which never happens here.
+  [DECODE_STEP]: (h, i, a) => decodeStepKernel(h, i, a.indices as Int32Array[], a.nLayers as number, a.eps as number, a.cache as HostKVCache),
 };
 
 const BACKENDS = ['wasm', 'cpu'] as const;
@@ -77,7 +70,7 @@ export function hasNormalizeKernel(): boolean {
   return tf.getKernel(NORMALIZE_ROWS, tf.getBackend()) !== undefined;
 }
 
-/** Whether the active backend has the fused decode step's kernels (decodeStep.ts). */
+/** Whether the active backend has the fused decode step's kernel (decodeStep.ts). */
 export function hasDecodeKernels(): boolean {
-  return tf.getKernel(DECODE_BLOCK, tf.getBackend()) !== undefined;
+  return tf.getKernel(DECODE_STEP, tf.getBackend()) !== undefined;
 }
