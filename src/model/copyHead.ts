@@ -185,7 +185,9 @@ export class CopyMemory {
   private ids: number[] = [];
   private image: boolean[] = [];
   private readonly dc: number;
+  /** Scratch reused by mix (no allocation per row and token). */
   private expScratch = new Float64Array(0);
+  private scoreScratch = new Float64Array(0);
 
   constructor(dc: number) {
     this.dc = dc;
@@ -220,7 +222,8 @@ export class CopyMemory {
     const allowed = (j: number) => (!this.image[j] && !NEVER_OUTPUT_IDS.has(ids[j]!)) || j === n - 1;
     const isImage = (k: number) => this.image[k]!;
     const depth = matchCum.length - 1;
-    const scores = new Float64Array(n);
+    if (this.scoreScratch.length < n) this.scoreScratch = new Float64Array(Math.max(n, 2 * this.scoreScratch.length));
+    const scores = this.scoreScratch;
     let max = -Infinity;
     for (let j = 0; j < n; j++) {
       if (!allowed(j)) continue;

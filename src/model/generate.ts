@@ -22,6 +22,7 @@ import { expandImages } from './batch';
 import { KVCache } from './kvCache';
 import { HostKVCache } from './hostKvCache';
 import { fusedDecodeStep } from './decodeStep';
+import { hostView } from './hostKernels';
 import { hasDecodeKernels } from './kernels';
 import { inferenceMode } from './ops';
 import { sampleToken } from './sampling';
@@ -317,8 +318,9 @@ export class DecodeContext {
       }),
     );
     this.cache.commitStep(active.map((a) => (a ? 1 : 0)));
-    const data = (await logits.data()) as Float32Array;
-    logits.dispose();
+    // Host path: read the logits in place (no copy; valid until the next TF.js allocation, and
+    // none happens before the dispose below).
+    const data = this.cache instanceof HostKVCache ? hostView(logits) : ((await logits.data()) as Float32Array);
     if (this.copyMemory) {
       const W = c.vocabSize + 2 * copyDim(c) + 1;
       active.forEach((a, b) => a && this.copyMemory![b]!.push(data, b * W + c.vocabSize + copyDim(c), fed[b]!));
@@ -330,6 +332,7 @@ export class DecodeContext {
       this.pending[b] = [];
       this.remember(b, [fed[b]!]);
     });
+    logits.dispose();
   }
 
   /** Row b's next log-probs from output row `r` of [logits | q | k | gate] (the copy head's mixture). */

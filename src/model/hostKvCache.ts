@@ -53,7 +53,9 @@ export class HostKVCache {
   /** Grows every layer's arrays to hold `need` slots (doubling: amortised O(1) per step). */
   private ensure(need: number): void {
     if (need <= this.cap) return;
-    const cap = Math.ceil(Math.max(need, 2 * this.cap, 64) / 4) * 4; // whole SIMD lanes
+    // Doubling (amortised O(1) per step), with room for 64 decode steps after a first prefill;
+    // whole SIMD lanes.
+    const cap = Math.ceil(Math.max(need + 64, 2 * this.cap) / 4) * 4;
     const { B, H, dh, n } = this;
     const S = B * H * dh * cap;
     const tensors = 2 * this.keys.length;
