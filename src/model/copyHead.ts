@@ -188,6 +188,8 @@ export class CopyMemory {
   /** Scratch reused by mix (no allocation per row and token). */
   private expScratch = new Float64Array(0);
   private scoreScratch = new Float64Array(0);
+  /** Per position: may be copied (not an image slot, not a never-output id), computed once in push. */
+  private copyable: boolean[] = [];
 
   constructor(dc: number) {
     this.dc = dc;
@@ -209,6 +211,7 @@ export class CopyMemory {
     this.keys.set(src.subarray(offset, offset + this.dc), n * this.dc);
     this.ids.push(id);
     this.image.push(image);
+    this.copyable.push(!image && !NEVER_OUTPUT_IDS.has(id));
   }
 
   /**
@@ -219,7 +222,8 @@ export class CopyMemory {
   mix(logits: Float32Array, offset: number, V: number, src: Float32Array, qOffset: number, gateLogit: number, slope: number, matchCum: readonly number[] = [0]): Float32Array {
     const { dc, ids, keys } = this;
     const n = ids.length;
-    const allowed = (j: number) => (!this.image[j] && !NEVER_OUTPUT_IDS.has(ids[j]!)) || j === n - 1;
+    const copyable = this.copyable;
+    const allowed = (j: number) => copyable[j] || j === n - 1;
     const isImage = (k: number) => this.image[k]!;
     const depth = matchCum.length - 1;
     if (this.scoreScratch.length < n) this.scoreScratch = new Float64Array(Math.max(n, 2 * this.scoreScratch.length));
@@ -234,8 +238,9 @@ export class CopyMemory {
       scores[j] = s;
       if (s > max) max = s;
     }
+    // scores become exp(s − max), kept for the mixture below (each exponential once).
     let z = 0;
-    for (let j = 0; j < n; j++) if (allowed(j)) z += Math.exp(scores[j]! - max);
+    for (let j = 0; j < n; j++) if (allowed(j)) z += scores[j] = Math.exp(scores[j]! - max);
     const gate = 1 / (1 + Math.exp(-gateLogit));
     let lmax = -Infinity;
     for (let v = 0; v < V; v++) lmax = Math.max(lmax, logits[offset + v]!);
@@ -245,7 +250,7 @@ export class CopyMemory {
     for (let v = 0; v < V; v++) lz += ex[v] = Math.exp(logits[offset + v]! - lmax);
     const p = new Float32Array(V);
     for (let v = 0; v < V; v++) p[v] = (gate * ex[v]!) / lz;
-    for (let j = 0; j < n; j++) if (allowed(j)) p[ids[j]!] += ((1 - gate) * Math.exp(scores[j]! - max)) / z;
+    for (let j = 0; j < n; j++) if (allowed(j)) p[ids[j]!] += ((1 - gate) * scores[j]!) / z;
     for (let v = 0; v < V; v++) p[v] = Math.log(p[v]! + COPY_FLOOR);
     return p;
   }

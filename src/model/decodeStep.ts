@@ -26,17 +26,28 @@ export function fusedDecodeStep(
 ): tf.Tensor2D {
   const c = model.config;
   const B = ids.length;
-  // Inputs: the embedding tables t0…, layer l's folded weights as l{l}_qkvW etc., the head w, b.
-  const inputs: Record<string, tf.Tensor> = { t0: model.p('tok_emb'), t1: model.p('pos_emb') };
   const indices = [ids, positions];
-  for (let k = 1; k <= tokenShift(c); k++) {
-    inputs[`t${k + 1}`] = model.p(`shift${k}_emb`);
-    indices.push(shiftedIds(ids, B, 1, k, history, c.vocabSize));
-  }
-  weights.layers.forEach((w, l) => {
-    for (const [name, t] of Object.entries(w)) inputs[`l${l}_${name}`] = t as tf.Tensor;
-  });
-  const [w, b] = weights.heads ? [weights.heads.w, weights.heads.b] : [weights.embT, weights.logitBias];
+  for (let k = 1; k <= tokenShift(c); k++) indices.push(shiftedIds(ids, B, 1, k, history, c.vocabSize));
   const attrs = { indices, nLayers: weights.layers.length, eps: c.layerNormEps, cache };
-  return tf.engine().runKernel(DECODE_STEP, { ...inputs, w, b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  return tf.engine().runKernel(DECODE_STEP, stepInputs(model, weights), attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+const inputsCache = new WeakMap<InferenceWeights, Record<string, tf.Tensor>>();
+
+/**
+ * The kernel's inputs, built once per set of folded weights: the embedding tables t0… (token,
+ * position, token-shift), layer l's folded weights as l{l}_qkvW etc., the output head w, b.
+ */
+function stepInputs(model: TinyVLM, weights: InferenceWeights): Record<string, tf.Tensor> {
+  let inputs = inputsCache.get(weights);
+  if (inputs) return inputs;
+  const c = model.config;
+  inputs = { t0: model.p('tok_emb'), t1: model.p('pos_emb') };
+  for (let k = 1; k <= tokenShift(c); k++) inputs[`t${k + 1}`] = model.p(`shift${k}_emb`);
+  weights.layers.forEach((w, l) => {
+    for (const [name, t] of Object.entries(w)) inputs![`l${l}_${name}`] = t as tf.Tensor;
+  });
+  [inputs.w, inputs.b] = weights.heads ? [weights.heads.w, weights.heads.b] : [weights.embT, weights.logitBias];
+  inputsCache.set(weights, inputs);
+  return inputs;
 }
