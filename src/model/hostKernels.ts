@@ -46,6 +46,9 @@ interface CpuLike {
 }
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+/** The WASM host's pool of temporaries: at most this many blocks per size, and bytes in all. */
+const POOL_PER_SIZE = 4;
+const POOL_BYTES = 8 << 20;
 const MATMUL_ATTRS = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
 
 /** The Host of a WASM or CPU backend instance. */
@@ -69,8 +72,26 @@ export function hostFor(backendName: 'wasm' | 'cpu', backend: unknown): Host {
   };
   if (backendName === 'wasm') {
     const b = backend as WasmLike;
+    // Temporaries come from a small pool of registered heap blocks by size: a decode step makes
+    // ≈ 30 of them, and each fresh one costs a malloc, a registration and a disposal (≈ 1–2 µs).
+    const pool = new Map<number, TensorInfo[]>();
+    let pooledBytes = 0;
+    const alloc = (shape: number[]): TensorInfo => {
+      const t = pool.get(size(shape))?.pop();
+      if (!t) return b.makeOutput(shape, 'float32');
+      pooledBytes -= 4 * size(shape);
+      return f32(t.dataId, shape);
+    };
+    const free = (t: TensorInfo) => {
+      const n = size(t.shape);
+      const list = pool.get(n) ?? [];
+      if (list.length >= POOL_PER_SIZE || pooledBytes + 4 * n > POOL_BYTES) return void b.disposeData(t.dataId);
+      pool.set(n, list);
+      list.push(t);
+      pooledBytes += 4 * n;
+    };
     const raw = b.wasm.__FusedMatMul;
-    // The kernel's JS wrapper costs ≈ 7 µs per call (shape arrays, broadcast checks, argument
+    // The kernel's JS wrapper costs ≈ 3 µs per call (shape arrays, broadcast checks, argument
     // marshalling) against ≈ 5–20 µs of XNNPACK work at batch 1: call the C function directly,
     // with both shapes in one block of the heap allocated once. Same arguments, same result.
     const shapes = raw ? b.wasm._malloc(24) : 0;
@@ -78,7 +99,7 @@ export function hostFor(backendName: 'wasm' | 'cpu', backend: unknown): Host {
       ? (a: TensorInfo, w: TensorInfo, bias: TensorInfo): TensorInfo => {
           const [rows, k] = a.shape as [number, number];
           const n = w.shape[1]!;
-          const out = b.makeOutput([rows, n], 'float32');
+          const out = alloc([rows, n]);
           b.wasm.HEAP32.set([1, rows, k, 1, k, n], shapes >> 2); // after the allocation: the heap may have grown
           const id = (t: TensorInfo) => b.dataIdMap.get(t.dataId).id;
           raw(id(a), shapes, 3, id(w), shapes + 12, 3, 0, 0, 0 /* linear */, id(bias), 0, 0, id(out));
@@ -88,9 +109,9 @@ export function hostFor(backendName: 'wasm' | 'cpu', backend: unknown): Host {
     return {
       ...base,
       linear,
-      alloc: (shape) => b.makeOutput(shape, 'float32'),
+      alloc,
       view: (t) => b.typedArrayFromHeap(f32(t.dataId, t.shape)),
-      free: (t) => void b.disposeData(t.dataId),
+      free,
     };
   }
   const b = backend as CpuLike;
