@@ -32,7 +32,13 @@ const str = (s: string) => vec([...s].map((ch) => [ch.charCodeAt(0)]));
 // Instructions (the WebAssembly 2.0 binary format).
 const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];
-const i32 = (n: number) => [0x41, ...uleb(n)]; // small non-negative constants only (sleb = uleb below 64)
+/** i32.const with its signed LEB128 immediate (non-negative values here). */
+const i32 = (n: number) => {
+  const out = uleb(n);
+  if (out[out.length - 1]! & 0x40) out.push(0); // bit 6 of the last byte is the sign in SLEB128
+  if (out.length > 1 && out[out.length - 1] === 0) out[out.length - 2]! |= 0x80;
+  return [0x41, ...out];
+};
 const add = [0x6a];
 const mul = [0x6c];
 const geU = [0x4f];
@@ -99,8 +105,61 @@ const wsum = [
   ]),
 ];
 
-const body = (code: number[]) => {
-  const locals = vec([[...uleb(5), I32], [...uleb(1), V128]]);
+/**
+ * softmax(s, bias, -, -, n, zOut): s[j] ← exp(s[j] + bias[j] − max) for j < n (bias 0 for a real
+ * slot, −∞ for a hole or padding: exactly 0 there), and the sum of them stored as f32 at zOut.
+ * exp(x) for x ≤ 0: x = k·ln 2 + r, |r| ≤ ln 2 / 2 (ln 2 in two parts), e^r by its Taylor
+ * polynomial of degree 6 (relative error < 2e-7), 2^k built in the exponent bits.
+ * Locals: 6 j (bytes), 9 nb; v128 11 running max / sum, 12 x, 13 k, 14 r, 15 max.
+ */
+const f32c = (v: number) => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)];
+const splatC = (v: number) => [...f32c(v), ...splat];
+const f32Max = [0x97];
+const f32x4Sub = simd(0xe5);
+const f32x4Max = simd(0xe9);
+const f32x4Gt = simd(0x44);
+const f32x4Nearest = simd(0x6a);
+const i32x4TruncSat = simd(0xf8);
+const i32x4Splat = simd(0x11);
+const i32x4Add = simd(0xae);
+const i32x4Shl = simd(0xab);
+const v128And = simd(0x4e);
+const hreduce = (v: number, op: number[]) => [...get(v), ...lane(0), ...get(v), ...lane(1), ...op, ...get(v), ...lane(2), ...op, ...get(v), ...lane(3), ...op];
+const taylor = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
+const expX = [
+  ...get(12), ...splatC(Math.LOG2E), ...f32x4Mul, ...f32x4Nearest, ...set(13),
+  ...get(12), ...get(13), ...splatC(0.693145751953125), ...f32x4Mul, ...f32x4Sub,
+  ...get(13), ...splatC(1.428606765330187e-6), ...f32x4Mul, ...f32x4Sub, ...set(14),
+  ...splatC(taylor[0]!),
+  ...taylor.slice(1).flatMap((c) => [...get(14), ...f32x4Mul, ...splatC(c), ...f32x4Add]),
+  ...get(13), ...i32x4TruncSat, ...i32(127), ...i32x4Splat, ...i32x4Add, ...i32(23), ...i32x4Shl,
+  ...f32x4Mul,
+  ...get(12), ...splatC(-87), ...f32x4Gt, ...v128And,
+];
+const softmax = [
+  ...get(N), ...i32(4), ...mul, ...set(9),
+  ...splatC(-Infinity), ...set(11),
+  ...i32(0), ...set(6),
+  ...loop(6, 9, 16, [
+    ...get(IN), ...get(6), ...add,
+    ...get(IN), ...get(6), ...add, ...v128Load, ...get(MAT), ...get(6), ...add, ...v128Load, ...f32x4Add, ...set(12),
+    ...get(12), ...v128Store,
+    ...get(11), ...get(12), ...f32x4Max, ...set(11),
+  ]),
+  ...hreduce(11, f32Max), ...splat, ...set(15),
+  ...zero, ...set(11),
+  ...i32(0), ...set(6),
+  ...loop(6, 9, 16, [
+    ...get(IN), ...get(6), ...add, ...v128Load, ...get(15), ...f32x4Sub, ...set(12),
+    ...get(IN), ...get(6), ...add, ...expX, ...set(13),
+    ...get(13), ...v128Store,
+    ...get(11), ...get(13), ...f32x4Add, ...set(11),
+  ]),
+  ...get(OUT), ...hreduce(11, f32Add), ...f32Store,
+];
+
+const body = (code: number[], v128s = 1) => {
+  const locals = vec([[...uleb(5), I32], [...uleb(v128s), V128]]);
   const b = [...locals, ...code, 0x0b];
   return [...uleb(b.length), ...b];
 };
@@ -111,9 +170,9 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type])),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])), // memory, min 1 page, no max
-    ...section(3, vec([[0], [0]])),
-    ...section(7, vec([[...str('dots'), 0x00, 0], [...str('wsum'), 0x00, 1]])),
-    ...section(10, vec([body(dots), body(wsum)])),
+    ...section(3, vec([[0], [0], [0]])),
+    ...section(7, vec([[...str('dots'), 0x00, 0], [...str('wsum'), 0x00, 1], [...str('softmax'), 0x00, 2]])),
+    ...section(10, vec([body(dots), body(wsum), body(softmax, 5)])),
   ]);
 }
 
@@ -122,6 +181,7 @@ export interface SimdAttention {
   memory: WebAssembly.Memory;
   dots: Fn;
   wsum: Fn;
+  softmax: Fn;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -138,7 +198,7 @@ export function simdAttention(bytes: number): SimdAttention | null {
   if (!compiled) return null;
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const { exports } = new WebAssembly.Instance(compiled, { env: { mem: memory } });
-  return { memory, dots: exports.dots as Fn, wsum: exports.wsum as Fn };
+  return { memory, dots: exports.dots as Fn, wsum: exports.wsum as Fn, softmax: exports.softmax as Fn };
 }
 
 /** Tests: pretend WebAssembly SIMD is missing (null) or present again (undefined). */

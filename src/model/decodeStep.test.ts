@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setSimdForTests } from './attentionSimd';
+import { setSimdForTests, simdAttention } from './attentionSimd';
 import { selectBackend } from './backend';
 import { DecodeContext, type PromptRow } from './generate';
 import { hasDecodeKernels, registerPolicyKernels, unregisterPolicyKernels } from './kernels';
@@ -77,6 +77,7 @@ describe.each(['wasm', 'cpu'] as const)('the fused decode step on %s', (backend)
 
   it('runs a step as 1 dispatch and leaves no tensor or buffer behind', async () => {
     expect(hasDecodeKernels()).toBe(true);
+    expect(simdAttention(1024), 'Node has WebAssembly SIMD: the SIMD loops must compile').not.toBeNull();
     const ctx = new DecodeContext(model, tokenizer, 2);
     await ctx.prefill([prompt, { ids: prompt.ids.slice(0, prompt.ids.length - 9), images: prompt.images }]);
     await ctx.generate({ maxNewTokens: 2, stop: [], temperature: 0 }); // builds the folded weights

@@ -35,8 +35,12 @@ export class HostKVCache {
   private valid = new Uint8Array(0);
   /** Scratch for one head's scores on the JS path (Float64: see attendStep). */
   private scores = new Float64Array(0);
-  /** The SIMD loops and their scratch (a query, the probabilities, a head's output) in its memory. */
-  private simd: (SimdAttention & { q: Float32Array; p: Float32Array; o: Float32Array }) | null = null;
+  /**
+   * The SIMD loops and, in their memory, their scratch (a query, the probabilities, a head's
+   * output, the softmax's sum) and `bias` [B, cap]: 0 for a real slot, −∞ for a hole or a slot
+   * not written yet (the softmax's mask; `valid` mirrored).
+   */
+  private simd: (SimdAttention & { q: Float32Array; p: Float32Array; o: Float32Array; z: Float32Array; bias: Float32Array }) | null = null;
 
   constructor(B: number, nLayers: number, H: number, dh: number) {
     this.B = B;
@@ -59,7 +63,7 @@ export class HostKVCache {
     const { B, H, dh, n } = this;
     const S = B * H * dh * cap;
     const tensors = 2 * this.keys.length;
-    const scratch = 2 * dh + cap;
+    const scratch = 2 * dh + cap + 4 + B * cap;
     const simd = simdAttention(4 * (tensors * S + scratch));
     const buf = simd ? new Float32Array(simd.memory.buffer, 0, tensors * S + scratch) : null;
     const grow = (a: Float32Array, i: number) => {
@@ -70,10 +74,12 @@ export class HostKVCache {
     this.keys = this.keys.map((a, l) => grow(a, 2 * l));
     this.values = this.values.map((a, l) => grow(a, 2 * l + 1));
     const at = tensors * S;
-    this.simd = simd && buf ? { ...simd, q: buf.subarray(at, at + dh), p: buf.subarray(at + dh, at + dh + cap), o: buf.subarray(at + dh + cap, at + scratch) } : null;
+    const part = (from: number, length: number) => buf!.subarray(at + from, at + from + length);
+    this.simd = simd && buf ? { ...simd, q: part(0, dh), p: part(dh, cap), o: part(dh + cap, dh), z: part(2 * dh + cap, 1), bias: part(2 * dh + cap + 4, B * cap).fill(-Infinity) } : null;
     const valid = new Uint8Array(B * cap);
     for (let b = 0; b < B; b++) valid.set(this.valid.subarray(b * this.cap, b * this.cap + n), b * cap);
     this.valid = valid;
+    if (this.simd) for (let i = 0; i < valid.length; i++) if (i % cap < n) this.simd.bias[i] = valid[i] ? 0 : -Infinity;
     this.scores = new Float64Array(cap);
     this.cap = cap;
   }
@@ -116,7 +122,7 @@ export class HostKVCache {
   commitChunk(chunkValid: number[][]): void {
     const Tq = chunkValid[0]!.length;
     this.ensure(this.n + Tq);
-    chunkValid.forEach((v, b) => v.forEach((x, i) => (this.valid[b * this.cap + this.n + i] = x)));
+    chunkValid.forEach((v, b) => v.forEach((x, i) => this.setValid(b * this.cap + this.n + i, x)));
     this.n += Tq;
   }
 
@@ -137,7 +143,7 @@ export class HostKVCache {
     const d = H * dh;
     for (let b = 0; b < B; b++) {
       const vrow = b * cap;
-      valid[vrow + n] = 1; // provisional: commitStep writes the real flag
+      this.setValid(vrow + n, 1); // provisional: commitStep writes the real flag
       for (let h = 0; h < H; h++) {
         const base = (b * H + h) * dh * cap;
         const qo = b * 3 * d + h * dh;
@@ -159,29 +165,27 @@ export class HostKVCache {
     }
   }
 
-  /** One head of attendStep with the SIMD loops: scores and the weighted sum in WebAssembly, the softmax in JS. */
+  /** One head of attendStep with the SIMD loops: scores, softmax and the weighted sum in WebAssembly. */
   private simdHead(qkv: Float32Array, qo: number, K: Float32Array, V: Float32Array, base: number, vrow: number, out: Float32Array, o: number): void {
-    const { dh, n, valid } = this;
+    const { dh, n } = this;
     const s = this.simd!;
     const n4 = Math.ceil((n + 1) / 4) * 4;
     for (let c = 0; c < dh; c++) s.q[c] = qkv[qo + c]!;
     s.dots(s.q.byteOffset, K.byteOffset + 4 * base, this.cap, dh, n4, s.p.byteOffset);
-    const p = s.p;
-    let max = -Infinity;
-    for (let j = 0; j <= n; j++) if (valid[vrow + j] && p[j]! > max) max = p[j]!;
-    let z = 0;
-    for (let j = 0; j < n4; j++) {
-      const e = j <= n && valid[vrow + j] ? Math.fround(Math.exp(p[j]! - max)) : 0;
-      p[j] = e;
-      z += e;
-    }
-    s.wsum(p.byteOffset, V.byteOffset + 4 * base, this.cap, dh, n4, s.o.byteOffset);
+    s.softmax(s.p.byteOffset, s.bias.byteOffset + 4 * vrow, 0, 0, n4, s.z.byteOffset);
+    s.wsum(s.p.byteOffset, V.byteOffset + 4 * base, this.cap, dh, n4, s.o.byteOffset);
+    const z = s.z[0]!;
     for (let c = 0; c < dh; c++) out[o + c] = s.o[c]! / z;
+  }
+
+  private setValid(i: number, v: number): void {
+    this.valid[i] = v;
+    if (this.simd) this.simd.bias[i] = v ? 0 : -Infinity;
   }
 
   /** Call after every layer ran attendStep: validPerRow[b] = 1 where row b fed a real token. */
   commitStep(validPerRow: number[]): void {
-    validPerRow.forEach((v, b) => (this.valid[b * this.cap + this.n] = v));
+    validPerRow.forEach((v, b) => this.setValid(b * this.cap + this.n, v));
     this.n++;
   }
 
