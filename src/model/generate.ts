@@ -168,6 +168,12 @@ export class DecodeContext {
         throw new ContextOverflowError(`row ${b} would need ${this.nextPos[b]! + ch.ids.length} positions; the model has ${c.maxSeq}`);
       }
     });
+    // One position per row (the pending token of the last generate call, fed at the start of
+    // every call) is exactly a decode step: on the host path the fused one (holes for rows
+    // without a token), not ≈ 40 composed ops over tensors rebuilt from the host cache.
+    if (Tq === 1 && this.cache instanceof HostKVCache && chunks.every((ch) => ch.imageStarts.length === 0)) {
+      return this.step(chunks.map((ch) => ch.ids[0] ?? this.tokenizer.padId), chunks.map((ch) => ch.ids.length === 1), this.model.inferenceWeights());
+    }
     const B = this.batchSize;
     const ids = new Int32Array(B * Tq).fill(this.tokenizer.padId);
     const positions = new Int32Array(B * Tq);
