@@ -106,7 +106,7 @@ export class DecodeContext {
   readonly model: TinyVLM;
   readonly tokenizer: Tokenizer;
   readonly batchSize: number;
-  /** On WASM/CPU with the policy's kernels, a JS-side cache that decodes in 6 dispatches per step (decodeStep.ts). */
+  /** On WASM/CPU with the policy's kernels, a JS-side cache that decodes in one dispatch per step (decodeStep.ts). */
   private readonly cache: KVCache | HostKVCache;
   /** Next-token logits of each row (null until its first prefill). */
   private readonly next: Array<Float32Array | null>;

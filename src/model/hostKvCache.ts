@@ -1,18 +1,18 @@
 /**
- * The key/value cache of the fused decode path (WASM/CPU: hostKernels.ts), kept in JS arrays.
+ * The key/value cache of the fused decode path (WASM/CPU: hostKernels.ts), outside TF.js tensors.
  *
  * Why not tensors: TF.js tensors are immutable, so appending one slot per step to a tensor cache
  * means a concat (a copy of the whole cache) per layer and step, plus reshapes and splits around
  * it; and the WASM batched matmuls over [B, H, L, dh] are scalar loops. Here the cache is
  * preallocated (capacity doubles when full) and the decode kernel writes each step's key and
- * value in place and attends over them in JS, in the same dispatch as the rest of the block.
+ * value in place and attends over them, in the same dispatch as the rest of the step.
  *
  * Layout per layer: keys and values both transposed, [B, H, dh, cap]: the attention of one
- * query then runs as loops over slots, four at a time: WebAssembly SIMD (attentionSimd.ts, the
- * arrays then live in its memory) or, where that is missing, JS loops blocked by four. Slots are aligned across rows exactly as in KVCache
- * (kvCache.ts): slot j of every row was written in the same prefill or decode step, and `valid`
- * marks holes. Holes get probability 0, which equals KVCache's −1e9 bias (exp underflows to
- * exactly 0 there).
+ * query then runs as loops over slots, four at a time: WebAssembly SIMD (attentionSimd.ts; the
+ * arrays then live in its memory) or, where that is missing, JS loops blocked by four. Slots are
+ * aligned across rows exactly as in KVCache (kvCache.ts): slot j of every row was written in the
+ * same prefill or decode step, and `valid` marks holes. Holes get probability exactly 0, as with
+ * KVCache's −1e9 bias (exp underflows to 0 there).
  *
  * Prefill (several positions per row) keeps the composed ops (cachedAttention, big matmuls): it
  * writes the chunk's keys and values here and builds the [B, H, L, ·] tensors it needs from
