@@ -185,6 +185,11 @@ export class CopyMemory {
   private ids: number[] = [];
   private image: boolean[] = [];
   private readonly dc: number;
+  /** Scratch reused by mix (no allocation per row and token). */
+  private expScratch = new Float64Array(0);
+  private scoreScratch = new Float64Array(0);
+  /** Per position: may be copied (not an image slot, not a never-output id), computed once in push. */
+  private copyable: boolean[] = [];
 
   constructor(dc: number) {
     this.dc = dc;
@@ -206,6 +211,7 @@ export class CopyMemory {
     this.keys.set(src.subarray(offset, offset + this.dc), n * this.dc);
     this.ids.push(id);
     this.image.push(image);
+    this.copyable.push(!image && !NEVER_OUTPUT_IDS.has(id));
   }
 
   /**
@@ -216,10 +222,12 @@ export class CopyMemory {
   mix(logits: Float32Array, offset: number, V: number, src: Float32Array, qOffset: number, gateLogit: number, slope: number, matchCum: readonly number[] = [0]): Float32Array {
     const { dc, ids, keys } = this;
     const n = ids.length;
-    const allowed = (j: number) => (!this.image[j] && !NEVER_OUTPUT_IDS.has(ids[j]!)) || j === n - 1;
+    const copyable = this.copyable;
+    const allowed = (j: number) => copyable[j] || j === n - 1;
     const isImage = (k: number) => this.image[k]!;
     const depth = matchCum.length - 1;
-    const scores = new Float64Array(n);
+    if (this.scoreScratch.length < n) this.scoreScratch = new Float64Array(Math.max(n, 2 * this.scoreScratch.length));
+    const scores = this.scoreScratch;
     let max = -Infinity;
     for (let j = 0; j < n; j++) {
       if (!allowed(j)) continue;
@@ -230,16 +238,19 @@ export class CopyMemory {
       scores[j] = s;
       if (s > max) max = s;
     }
+    // scores become exp(s − max), kept for the mixture below (each exponential once).
     let z = 0;
-    for (let j = 0; j < n; j++) if (allowed(j)) z += Math.exp(scores[j]! - max);
+    for (let j = 0; j < n; j++) if (allowed(j)) z += scores[j] = Math.exp(scores[j]! - max);
     const gate = 1 / (1 + Math.exp(-gateLogit));
     let lmax = -Infinity;
     for (let v = 0; v < V; v++) lmax = Math.max(lmax, logits[offset + v]!);
+    // Each exponential once (in double, as before: the same values as computing it twice).
+    const ex = this.expScratch.length === V ? this.expScratch : (this.expScratch = new Float64Array(V));
     let lz = 0;
-    for (let v = 0; v < V; v++) lz += Math.exp(logits[offset + v]! - lmax);
+    for (let v = 0; v < V; v++) lz += ex[v] = Math.exp(logits[offset + v]! - lmax);
     const p = new Float32Array(V);
-    for (let v = 0; v < V; v++) p[v] = (gate * Math.exp(logits[offset + v]! - lmax)) / lz;
-    for (let j = 0; j < n; j++) if (allowed(j)) p[ids[j]!] += ((1 - gate) * Math.exp(scores[j]! - max)) / z;
+    for (let v = 0; v < V; v++) p[v] = (gate * ex[v]!) / lz;
+    for (let j = 0; j < n; j++) if (allowed(j)) p[ids[j]!] += ((1 - gate) * scores[j]!) / z;
     for (let v = 0; v < V; v++) p[v] = Math.log(p[v]! + COPY_FLOOR);
     return p;
   }

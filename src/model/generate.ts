@@ -20,6 +20,10 @@ import { hashSeed, Rng } from '../tasks/rng';
 import { headDim, tokenShift, visualTokens } from './config';
 import { expandImages } from './batch';
 import { KVCache } from './kvCache';
+import { HostKVCache } from './hostKvCache';
+import { fusedDecodeStep } from './decodeStep';
+import { hostView } from './hostKernels';
+import { hasDecodeKernels } from './kernels';
 import { inferenceMode } from './ops';
 import { sampleToken } from './sampling';
 import { CONTROL_SPECIALS, EOS, type Tokenizer } from './tokenizer';
@@ -102,7 +106,8 @@ export class DecodeContext {
   readonly model: TinyVLM;
   readonly tokenizer: Tokenizer;
   readonly batchSize: number;
-  private readonly cache: KVCache;
+  /** On WASM/CPU with the policy's kernels, a JS-side cache that decodes in one dispatch per step (decodeStep.ts). */
+  private readonly cache: KVCache | HostKVCache;
   /** Next-token logits of each row (null until its first prefill). */
   private readonly next: Array<Float32Array | null>;
   /** Sampled tokens not yet fed to the model. */
@@ -123,7 +128,7 @@ export class DecodeContext {
     this.tokenizer = tokenizer;
     this.batchSize = batchSize;
     const c = model.config;
-    this.cache = new KVCache(batchSize, c.nLayers, c.nHeads, headDim(c));
+    this.cache = hasDecodeKernels() ? new HostKVCache(batchSize, c.nLayers, c.nHeads, headDim(c)) : new KVCache(batchSize, c.nLayers, c.nHeads, headDim(c));
     this.next = Array.from({ length: batchSize }, () => null);
     this.pending = Array.from({ length: batchSize }, () => []);
     this.nextPos = new Array<number>(batchSize).fill(0);
@@ -163,6 +168,12 @@ export class DecodeContext {
         throw new ContextOverflowError(`row ${b} would need ${this.nextPos[b]! + ch.ids.length} positions; the model has ${c.maxSeq}`);
       }
     });
+    // One position per row (the pending token of the last generate call, fed at the start of
+    // every call) is exactly a decode step: on the host path the fused one (holes for rows
+    // without a token), not ≈ 40 composed ops over tensors rebuilt from the host cache.
+    if (Tq === 1 && this.cache instanceof HostKVCache && chunks.every((ch) => ch.imageStarts.length === 0)) {
+      return this.step(chunks.map((ch) => ch.ids[0] ?? this.tokenizer.padId), chunks.map((ch) => ch.ids.length === 1), this.model.inferenceWeights());
+    }
     const B = this.batchSize;
     const ids = new Int32Array(B * Tq).fill(this.tokenizer.padId);
     const positions = new Int32Array(B * Tq);
@@ -299,11 +310,13 @@ export class DecodeContext {
     const eps = c.layerNormEps;
     const logits = inferenceMode(() =>
       tf.tidy(() => {
+        const cache = this.cache;
+        if (cache instanceof HostKVCache) return fusedDecodeStep(this.model, weights, cache, Int32Array.from(fed), positions, this.history);
         let x = this.model.embed(Int32Array.from(fed), B, 1, [], [], positions, false, this.history);
         weights.layers.forEach((w, l) => {
           x = inferenceBlock(x, w, eps, (qkv) => {
             const [q, k, v] = tf.split(qkv, 3, 1);
-            const o = this.cache.attendStep(l, tf.reshape(q!, [B, H, 1, dh]), tf.reshape(k!, [B, H, 1, dh]), tf.reshape(v!, [B, H, dh, 1]));
+            const o = cache.attendStep(l, tf.reshape(q!, [B, H, 1, dh]), tf.reshape(k!, [B, H, 1, dh]), tf.reshape(v!, [B, H, dh, 1]));
             return tf.reshape(o, [B, H * dh]);
           });
         });
@@ -311,8 +324,9 @@ export class DecodeContext {
       }),
     );
     this.cache.commitStep(active.map((a) => (a ? 1 : 0)));
-    const data = (await logits.data()) as Float32Array;
-    logits.dispose();
+    // Host path: read the logits in place (no copy; valid until the next TF.js allocation, and
+    // none happens before the dispose below).
+    const data = this.cache instanceof HostKVCache ? hostView(logits) : ((await logits.data()) as Float32Array);
     if (this.copyMemory) {
       const W = c.vocabSize + 2 * copyDim(c) + 1;
       active.forEach((a, b) => a && this.copyMemory![b]!.push(data, b * W + c.vocabSize + copyDim(c), fed[b]!));
@@ -324,6 +338,7 @@ export class DecodeContext {
       this.pending[b] = [];
       this.remember(b, [fed[b]!]);
     });
+    logits.dispose();
   }
 
   /** Row b's next log-probs from output row `r` of [logits | q | k | gate] (the copy head's mixture). */

@@ -23,6 +23,23 @@ const TAIL_SLOTS = 32;
 const TAIL_THRESHOLD = 1 << 18;
 export const MASKED = -1e9;
 
+/**
+ * The additive bias [B·Tq·L] of a prefill chunk of Tq slots after `old` cached ones (L = old + Tq):
+ * each new query sees the valid old slots and the valid new slots up to itself.
+ */
+export function chunkBias(B: number, Tq: number, old: number, isValid: (b: number, j: number) => number, chunkValid: number[][]): Float32Array {
+  const L = old + Tq;
+  const bias = new Float32Array(B * Tq * L);
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < Tq; i++) {
+      const row = (b * Tq + i) * L;
+      for (let j = 0; j < old; j++) if (!isValid(b, j)) bias[row + j] = MASKED;
+      for (let j = 0; j < Tq; j++) if (j > i || !chunkValid[b]![j]) bias[row + old + j] = MASKED;
+    }
+  }
+  return bias;
+}
+
 interface LayerCache {
   k: tf.Tensor4D | null;
   /** Values transposed: [B, H, dh, L]. */
@@ -132,14 +149,7 @@ export class KVCache {
     const Tq = q.shape[2];
     const old = this.mainSlots;
     const L = old + Tq;
-    const bias = new Float32Array(this.B * Tq * L);
-    for (let b = 0; b < this.B; b++) {
-      for (let i = 0; i < Tq; i++) {
-        const row = (b * Tq + i) * L;
-        for (let j = 0; j < old; j++) if (!this.valid[b]![j]) bias[row + j] = MASKED;
-        for (let j = 0; j < Tq; j++) if (j > i || !chunkValid[b]![j]) bias[row + old + j] = MASKED;
-      }
-    }
+    const bias = chunkBias(this.B, Tq, old, (b, j) => this.valid[b]![j]!, chunkValid);
     const newK = l.k ? tf.concat([l.k, k], 2) : tf.clone(k);
     const newV = l.v ? tf.concat([l.v, v], 3) : tf.clone(v);
     const out = cachedAttention(q, newK as tf.Tensor4D, newV as tf.Tensor4D, tf.tensor4d(bias, [this.B, 1, Tq, L]));

@@ -16,6 +16,8 @@ export interface SamplingOptions {
   topP: number;
 }
 
+let scratch = new Float64Array(0);
+
 export interface Sampled {
   id: number;
   logprob: number;
@@ -41,7 +43,10 @@ export function sampleToken(logits: Float32Array, offset: number, V: number, opt
   // NaN compares false above; a row without one finite logit cannot be sampled.
   if (!Number.isFinite(max)) throw new Error('the model produced no finite logit (NaN/Infinity in its weights or backend numerics)');
   if (argmax < 0 || !Number.isFinite(best)) throw new Error('no allowed token has a finite logit (constrained decoding left nothing to choose)');
-  const probs = new Float64Array(V);
+  // A scratch reused across calls (this function is synchronous): a fresh 8 kB array per row and
+  // token was a good part of decoding's garbage at batch 64.
+  if (scratch.length < V) scratch = new Float64Array(V);
+  const probs = scratch;
   let total = 0;
   for (let i = 0; i < V; i++) {
     const p = Math.exp((logits[offset + i]! - max) / t);
@@ -51,6 +56,18 @@ export function sampleToken(logits: Float32Array, offset: number, V: number, opt
   const logprobOf = (id: number) => Math.log(probs[id]! / total);
   if (opts.temperature <= 0) return { id: argmax, logprob: logprobOf(argmax) };
 
+  // The common case (no mask, no top-p) walks the ids in order without building id lists: the
+  // same sums and the same choice as the general path below, minus its allocations per token.
+  if (!allowed && opts.topP >= 1) {
+    let sum = 0;
+    for (let i = 0; i < V; i++) sum += probs[i]!;
+    let r = random() * sum;
+    for (let i = 0; i < V; i++) {
+      r -= probs[i]!;
+      if (r < 0) return { id: i, logprob: logprobOf(i) };
+    }
+    return { id: V - 1, logprob: logprobOf(V - 1) };
+  }
   // The choice is among the allowed tokens (all, without a mask); top-p keeps the smallest set
   // holding topP of their mass.
   const pool = allowed ? Array.from({ length: V }, (_, i) => i).filter((i) => allowed[i]) : Array.from({ length: V }, (_, i) => i);
