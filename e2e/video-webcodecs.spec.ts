@@ -288,7 +288,10 @@ test('a video wider than MAX_FRAME_SIDE is scaled down to 1920 px, the same way 
     };
   });
   expect(r.seekSize).toEqual([1920, 96]);
-  const near = (got: number[], want: number[]) => got.every((v, k) => Math.abs(v - want[k]!) <= 8);
+  // Which side of the edge each point is on: a wrong scale or crop puts a point on the other
+  // colour (a difference of 255). VP8's first frames from a loaded machine's recorder drift by a
+  // few levels (measured (255,0,10) for red under load), so the colours are compared within 32.
+  const near = (got: number[], want: number[]) => got.every((v, k) => Math.abs(v - want[k]!) <= 32);
   for (const [k, want] of [[255, 0, 0], [255, 0, 0], [0, 0, 255], [0, 0, 255]].entries()) expect(near(r.px[k]!, want), `point ${k}: ${r.px[k]}`).toBe(true);
   // This untagged browser-made clip converts to RGB a few levels apart on the two paths (the
   // seek path gives (255,1,5) for red); scaled differently (e.g. cropped), the edge would move
