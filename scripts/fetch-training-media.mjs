@@ -113,14 +113,15 @@ function mulberry32(a) {
 const signDir = join(out, 'signs');
 const signIndex = join(signDir, 'index.json');
 if (!existsSync(signIndex)) {
-  const findConvert = () => ['/usr/bin/convert', '/usr/bin/magick'].find((f) => existsSync(f));
+  // ImageMagick's binary when it and the fonts are installed, else undefined.
+  const signTools = () => (existsSync(join(fontDir, FONTS[0])) ? ['/usr/bin/convert', '/usr/bin/magick'].find((f) => existsSync(f)) : undefined);
   // As npm test does for its system packages: install them when we are root (a fresh machine).
-  if ((!findConvert() || !existsSync(join(fontDir, FONTS[0]))) && process.getuid?.() === 0) {
+  if (!signTools() && process.getuid?.() === 0) {
     console.log('fetch-training-media: apt-get install imagemagick fonts-dejavu-core (to render the signs)');
     execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'imagemagick', 'fonts-dejavu-core'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   }
-  const convert = findConvert();
-  if (!convert || !existsSync(join(fontDir, FONTS[0]))) {
+  const convert = signTools();
+  if (!convert) {
     console.error('fetch-training-media: ImageMagick and DejaVu fonts are needed to render the signs: sudo apt-get install -y imagemagick fonts-dejavu-core');
     process.exit(1);
   }

@@ -302,8 +302,8 @@ function step(s: GrammarState, b: number): GrammarState | null {
     }
     case 'answer':
       if (b === 0x7d) return s.alnum ? force(s, ANSWER_CLOSE, 'done', 1) : null;
+      if (s.mustClose) return null;
       if (b >= 0x80) {
-        if (s.mustClose) return null;
         s.letters = 0;
         // A non-ASCII character, counted in bytes at its lead byte: the turn's room (ANSWER_FRAME)
         // is reckoned in bytes, each at most one token, so a value of 48 three-byte characters
@@ -317,7 +317,6 @@ function step(s: GrammarState, b: number): GrammarState | null {
       if (b === LT || b === BACKSLASH || b === BACKTICK || b === 0x7b || isControl(b) || b === NL || s.n >= MAX_ANSWER) return null;
       if (CODE_IN_ANSWER.has(b)) return null;
       if (s.dot && b === 0x20) return null;
-      if (s.mustClose) return null;
       s.dot = b === 0x2e;
       // A full stop after a word of two or more letters ends the value ("truck."): the debris
       // `bus.able.back.back…` cannot be written, while "3.5" and "U.S.A." still can.

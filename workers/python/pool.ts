@@ -37,7 +37,7 @@ export interface WorkerTransport {
    * Whether an interrupt is still waiting to be read by Python (Pyodide resets the flag when it
    * raises KeyboardInterrupt); undefined where the flag lives out of reach (Node's child process).
    */
-  interruptPending?(): boolean | undefined;
+  interruptPending?(): boolean;
   /** The channel to send with an `open` that binds a video (null where the far side makes it). */
   frameChannel(meta: VideoMeta): SharedArrayBuffer | null;
   deliverFrame(sessionId: string, channel: SharedArrayBuffer | null, index: number, frame: Pixels | { error: string }): void;
@@ -360,7 +360,7 @@ function fmtSeconds(ms: number): string {
  * read means it ran no bytecode in that time (native code, a blocking call, or a worker thread
  * starved of CPU); a flag it read means the code caught KeyboardInterrupt and went on.
  */
-export function interruptDiagnosis(pending: boolean | undefined, wall: string): string {
+function interruptDiagnosis(pending: boolean | undefined, wall: string): string {
   if (pending === undefined) return `no reply in ${wall}`;
   return pending
     ? `Python never read the interrupt in ${wall}: busy in native code or a blocking call, or starved of CPU`
