@@ -25,7 +25,11 @@ function setup(timeoutMs = 3000) {
   const statuses: RuntimeStatus[] = [];
   controller = new PythonController(
     (options) => {
-      const runtime = makeRuntime(options as PoolOptions);
+      // A generous interrupt grace, as in nodeRuntime.test.ts: under CI's parallel test files a
+      // busy loop's interrupt once took over the default 3 s to land and Stop saw session-lost.
+      // Code that ignores the interrupt still loses its session (the test above waits for it).
+      const opts = options as PoolOptions;
+      const runtime = makeRuntime({ ...opts, limits: { ...opts.limits!, interruptGraceMs: 12_000 } });
       created.push({ options: options as PoolOptions, runtime });
       return runtime;
     },
