@@ -19,13 +19,13 @@
  *
  * --augment k adds k counterfactual copies of every trajectory (src/model/sft/augment.ts: the
  * answer words renamed in the text, images kept), which is what teaches the model to copy.
- * --real-photos N / --real-videos M (defaults 1000 / 200): real-media trajectories
+ * --real-photos N / --real-videos M (defaults 1000 / 400): real-media trajectories
  * (src/model/sft/realData.ts) on the training media of data/training-media.json, fetched into
  * --media-dir (default .cache/media) by scripts/fetch-training-media.mjs on first use; 0 / 0
  * leaves them out.
  *
  * The defaults (800 'toolkit' expert trajectories on the generated suites + 1000 real-photo and
- * 200 real-video trajectories, each ×(1 + 3 counterfactual copies), seed 1, 3000 steps of 2×512
+ * 400 real-video trajectories, each ×(1 + 3 counterfactual copies), seed 1, 3000 steps of 2×512
  * on WASM) are the shipped weights. From scratch that is ≈ 2.5–3 h on this 2-core machine
  * (data ≈ 1 h with the detector and OCR, training ≈ 1.5 h); cached data is reused. The step
  * budget, not the clock, ends the run, so the output is the same on any machine; --minutes is
@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   const realOptions: RealDataOptions = {
     photoTasks: numberOr('real-photos', values['real-photos'], 1000, { int: true }),
-    videoTasks: numberOr('real-videos', values['real-videos'], 200, { int: true }),
+    videoTasks: numberOr('real-videos', values['real-videos'], 400, { int: true }),
     seed,
     imageSide: model.visual.imageSide,
     loop: dataOptions.loop,

@@ -9,7 +9,8 @@ import { createNodeRuntime } from '../../../workers/node/nodeRuntime';
 import { selectBackend } from '../backend';
 import { TEST_CONFIG, cloneConfig } from '../config';
 import { buildSftDataset, defaultDataOptions, nodeDirStore, type SftDataset } from './dataset';
-import { recordToExample, trainSft, trainSftTokenizer } from './trainer';
+import { recordToExample, trainSft, trainSftTokenizer, usableInWindow } from './trainer';
+import type { SftRecord } from './dataset';
 
 // Tiny preset with room for a whole trajectory (byte-level tokens are many with 320 ids).
 const CONFIG = { ...cloneConfig(TEST_CONFIG), maxSeq: 1024 };
@@ -134,6 +135,32 @@ describe('SFT trainer', () => {
     expect(Array.from(again.model.p('h0/mlp/fc/w').dataSync())).not.toEqual(before);
     await expect(trainSft(records, cfg, { init: first.model })).rejects.toThrow(/tokenizer it was trained with/);
     first.model.dispose();
+  }, 240_000);
+
+  it('trains on examples without images (a video scan that found nothing): the encoder is left as it was', async () => {
+    // The same trajectories with their images taken out, as a video question whose scan showed no frame.
+    const blind: SftRecord[] = ds.records.slice(0, 2).map((r) => ({
+      ...r,
+      images: [],
+      messages: r.messages.map((m) => ({ ...m, content: m.content.filter((p) => p.type === 'text') })),
+    }));
+    const cfg = { model: CONFIG, batchSize: 2, seqLen: 1024, steps: 3, timeBudgetMs: Infinity, seed: 3, optim: { lr: 1e-2, warmupSteps: 1 }, logEvery: 1 };
+    const tok = trainSftTokenizer(ds.records, CONFIG.vocabSize);
+    const ex = recordToExample(tok, blind[0]!);
+    expect(ex.images.length).toBe(0);
+    expect(usableInWindow(ex, 1024, 4, tok.imageId)).toBe(true);
+    const seed = await trainSft(ds.records.slice(0, 2), { ...cfg, steps: 1 });
+    const encoder = [...seed.model.params.keys()].filter((n) => n.startsWith('vis/'));
+    expect(encoder.length).toBeGreaterThan(0);
+    const before = encoder.map((n) => Array.from(seed.model.p(n).dataSync()));
+    const fc = Array.from(seed.model.p('h0/mlp/fc/w').dataSync());
+    const r = await trainSft(blind, cfg, { init: seed.model, tokenizer: seed.tokenizer });
+    expect(r.steps).toBe(3);
+    expect(r.examples).toBe(2);
+    for (const e of r.log) expect(Number.isFinite(e.loss)).toBe(true);
+    expect(encoder.map((n) => Array.from(r.model.p(n).dataSync()))).toEqual(before);
+    expect(Array.from(r.model.p('h0/mlp/fc/w').dataSync())).not.toEqual(fc);
+    r.model.dispose();
   }, 240_000);
 
   it('stops on cancellation and on the time budget', async () => {

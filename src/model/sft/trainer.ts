@@ -86,21 +86,25 @@ export function recordToExample(tok: Tokenizer, r: SftRecord): Example {
   return { ids: f.ids, lossMask: f.lossMask, images: f.images };
 }
 
-/** Whether the first seqLen positions (images expanded to K) hold a whole image and a loss token. */
+/**
+ * Whether an example trains anything within the first seqLen positions (images expanded to K):
+ * a loss token before the window ends or before an image that would not fit whole (packBatch
+ * cuts the row there). An example need not show an image: a video question whose scan found
+ * nothing has none, and those ("no", "none") are answers the policy must learn; a batch without
+ * images simply leaves the encoder out of that step (AdamW skips parameters without a gradient).
+ */
 export function usableInWindow(ex: Example, seqLen: number, K: number, imageId: number): boolean {
   let pos = 0;
-  let image = false;
-  let loss = false;
   for (let i = 0; i < ex.ids.length && pos < seqLen; i++) {
     if (ex.ids[i] === imageId) {
-      if (pos + K <= seqLen) image = true;
+      if (pos + K > seqLen) return false;
       pos += K;
     } else {
-      if (ex.lossMask[i]) loss = true;
+      if (ex.lossMask[i]) return true;
       pos++;
     }
   }
-  return image && loss;
+  return false;
 }
 
 /** Rng-seeded permutations, epoch after epoch. */
@@ -148,11 +152,10 @@ export async function trainSft(records: SftRecord[], cfg: SftTrainConfig, opts: 
   const modelConfig: ModelConfig = { ...baseConfig, vocabSize: tokenizer.vocabSize };
   const K = visualTokens(modelConfig);
   const seqLen = Math.min(cfg.seqLen, modelConfig.maxSeq);
-  // Every row must show an image and carry loss inside the window: a batch without images
-  // leaves the encoder without gradients (AdamW needs all of them), one without loss is 0/0.
+  // Every row must carry loss inside the window (a batch without loss is 0/0).
   const all = withCounterfactuals(records, cfg.copyAugment ?? 0, new Rng(hashSeed('sft-augment', cfg.seed))).map((r) => recordToExample(tokenizer, r));
   const examples = all.filter((ex) => usableInWindow(ex, seqLen, K, tokenizer.imageId));
-  if (!examples.length) throw new Error(`SFT: no example shows an image and carries loss within ${seqLen} positions`);
+  if (!examples.length) throw new Error(`SFT: no example carries loss within ${seqLen} positions`);
   const model = opts.init ?? TinyVLM.create(modelConfig, cfg.seed);
   const opt = new AdamW({ totalSteps: cfg.steps, warmupSteps: Math.min(100, Math.max(1, Math.floor(cfg.steps / 10))), ...cfg.optim });
   const order = batchOrder(examples.length, cfg.batchSize, cfg.seed);
