@@ -148,7 +148,9 @@ export function planReasoning(plan: RealPlan, pick: <T>(xs: readonly T[]) => T):
     case 'when':
       return pick([`I can only see the frames I fetch. I'll scan the video for ${p} with scan_video().`, `Let me scan the video for ${p} and see when it shows up.`]);
     case 'first':
-      return pick([`I'll scan the video with scan_video() and see which of ${p} shows up first.`, `Let me scan the video for ${p}; events are printed in order.`]);
+      // The phrase follows "first, " as in most questions: copying "the A or the B" after a
+      // bare "of"/"for", the tiny policy once took the second " the" and scanned only "the B".
+      return pick([`I'll scan the video with scan_video() and see which comes first, ${p}.`, `Which comes first, ${p}? I'll scan the video; events are printed in order.`]);
     case 'last':
       return pick([`I'll scan the video for every ${p}; events are printed in order, so the last line is the last one.`]);
   }

@@ -54,7 +54,7 @@ export interface RealDataOptions {
 }
 
 export const PHOTO_KINDS: Partial<Record<RealKind, number>> = { colour: 0.24, count: 0.2, which: 0.2, yesno: 0.26, text: 0.1 };
-export const VIDEO_KINDS: Partial<Record<RealKind, number>> = { which: 0.27, yesno: 0.27, when: 0.16, first: 0.14, colour: 0.08, last: 0.04, count: 0.04 };
+export const VIDEO_KINDS: Partial<Record<RealKind, number>> = { which: 0.24, yesno: 0.24, when: 0.14, first: 0.2, colour: 0.08, last: 0.06, count: 0.04 };
 const WHICH_CATEGORIES = ['animal', 'vehicle', 'fruit', 'food', 'vegetable', 'furniture'];
 const OBJECT_WORDS: CocoLabel[] = ['person', 'bicycle', 'car', 'bus', 'truck', 'boat', 'airplane', 'bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe', 'cup', 'bottle', 'bowl', 'banana', 'apple', 'orange', 'pizza', 'cake', 'chair', 'couch', 'bed', 'tv', 'laptop', 'clock', 'vase', 'book', 'umbrella', 'kite', 'teddy bear', 'scissors', 'sports ball', 'wine glass', 'potted plant', 'train', 'motorcycle', 'bench', 'carrot', 'broccoli', 'cell phone', 'keyboard', 'sink', 'toilet', 'backpack'];
 
