@@ -5,8 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RL_PRESETS, rlConfig } from '../src/rl/config';
 import { M, type StepMetrics } from '../src/rl/metrics';
-import { ARMS, armConfigs, collapseSvg, movingAverage, pathStats, pathThirds, readMetrics, summarize, toolPressure } from './collapseReport';
+import { ARMS, armConfigs, collapseSvg, movingAverage, parseSeeds, pathStats, pathThirds, readMetrics, seedRow, summarize, sweepSummary, toolPressure } from './collapseReport';
 import { parseMix } from '../src/tasks/suites';
+import { COLLAPSE_DEMO, collapseArms, collapseDemoBase } from '../src/rl/collapseDemo';
+import { DEFAULT_INIT, demoArmConfigs, parseDemoArgs } from './demoCollapse';
 
 /** Synthetic metrics: tool calls go from `from` to `to` linearly over n steps. */
 function arm(n: number, from: number, to: number, acc = 0.5): StepMetrics[] {
@@ -31,6 +33,19 @@ describe('demo:collapse', () => {
     expect(RL_PRESETS.collapse.seed).toBe(RL_PRESETS.demo.seed);
   });
 
+  it("the page's one-click demo runs exactly the headless default (no options)", () => {
+    // CollapseDemo.tsx launches collapseArms(collapseDemoBase()) from COLLAPSE_DEMO.startWeights.
+    const headless = demoArmConfigs(parseDemoArgs([]));
+    const page = collapseArms(collapseDemoBase());
+    expect(headless['with-tool-reward']).toEqual(page.A);
+    expect(headless['without-tool-reward']).toEqual(page.B);
+    expect(page.A.toolRewardCoef).toBeGreaterThan(0);
+    expect(DEFAULT_INIT).toBe(`public/models/${COLLAPSE_DEMO.startWeights}`);
+    expect(fs.existsSync(path.join(DEFAULT_INIT, 'model.json'))).toBe(true);
+    // An option moves the headless run away from the page's, so the check above can fail.
+    expect(demoArmConfigs(parseDemoArgs(['--steps', '3']))['with-tool-reward']).not.toEqual(page.A);
+  });
+
   it('parses --mix and rejects unknown suites or empty mixes', () => {
     expect(parseMix('visual-search-large=2,counting=1')).toEqual({ 'visual-search-large': 2, counting: 1 });
     expect(() => parseMix('nope=1')).toThrow(/unknown suite 'nope'/);
@@ -38,14 +53,36 @@ describe('demo:collapse', () => {
     expect(() => parseMix('counting=x')).toThrow(/must be a number/);
   });
 
-  it('passes when the no-reward arm halves its tool calls and the reward arm keeps 80 %', () => {
+  it('passes when the no-reward arm halves its tool calls, the reward arm keeps 90 % and is at least as accurate', () => {
     const s = summarize({ 'with-tool-reward': arm(10, 1, 0.9), 'without-tool-reward': arm(10, 1, 0.2) }, 1);
     expect(s.comparedSteps).toBe(10);
     expect(s.sameStart).toBe(true);
     expect(s.arms['without-tool-reward'].metrics[M.toolCallsMean]).toEqual({ start: 1, end: 0.2, ratio: 0.2 });
     expect(s.arms['with-tool-reward'].metrics[M.toolCallsMean].ratio).toBeCloseTo(0.9);
     expect(s.arms['with-tool-reward'].firstStepToolCalls).toBe(1);
-    expect(s.bars.withoutToolReward.pass && s.bars.withToolReward.pass && s.pass).toBe(true);
+    expect(s.bars.withoutToolReward.pass && s.bars.withToolReward.pass && s.bars.accuracy.pass && s.pass).toBe(true);
+    // The same tool curves, but the no-reward arm ends more accurate: the accuracy bar fails.
+    const less = summarize({ 'with-tool-reward': arm(10, 1, 0.9, 0.6), 'without-tool-reward': arm(10, 1, 0.2, 0.7) }, 1);
+    expect(less.bars.withToolReward.pass && less.bars.withoutToolReward.pass).toBe(true);
+    expect(less.bars.accuracy).toEqual({ withEnd: 0.6, withoutEnd: 0.7, pass: false });
+    expect(less.pass).toBe(false);
+  });
+
+  it('the sweep: parses seed lists and ranges, and prints one row per seed with the counts', () => {
+    expect(parseSeeds('1-3,7,2')).toEqual([1, 2, 3, 7]);
+    expect(parseSeeds('5')).toEqual([5]);
+    expect(() => parseSeeds('3-1')).toThrow(/increasing range/);
+    expect(() => parseSeeds('a')).toThrow(/not a seed/);
+    const good = summarize({ 'with-tool-reward': arm(10, 1, 0.95), 'without-tool-reward': arm(10, 1, 0.1) }, 5);
+    const bad = summarize({ 'with-tool-reward': arm(10, 1, 0.5), 'without-tool-reward': arm(10, 1, 0.1) }, 5);
+    const rows = [seedRow(1, good, 100, '/o/seed-1'), seedRow(2, bad, 120, '/o/seed-2')];
+    expect(rows[0]).toMatchObject({ seed: 1, pass: true, steps: 10, accuracyPass: true, withoutToolReward: { pass: true }, withToolReward: { pass: true } });
+    expect(rows[1]).toMatchObject({ seed: 2, pass: false, withToolReward: { pass: false } });
+    expect(rows[0]!.withoutToolReward.toolCallsStart).toBeCloseTo(1 - (0.9 / 9) * 2);
+    expect(rows[0]!.withoutToolReward.ratio).toBeCloseTo(rows[0]!.withoutToolReward.toolCallsEnd! / rows[0]!.withoutToolReward.toolCallsStart!, 3);
+    const sweep = sweepSummary(rows);
+    expect(sweep).toMatchObject({ seeds: 2, passed: 1, wallSeconds: 220, bars: { withoutMaxRatio: 0.5, withMinRatio: 0.9 } });
+    expect(JSON.parse(JSON.stringify(sweep))).toEqual(sweep);
   });
 
   it('fails each bar on its own side, averages the end windows and compares only common steps', () => {
@@ -87,7 +124,7 @@ describe('demo:collapse', () => {
     expect(svg).toContain('a &lt; b &amp; c');
     expect((svg.match(/<polyline /g) ?? []).length).toBe(8);
     expect(svg).toContain('bar: 0.5 × start');
-    expect(svg).toContain('bar: 0.8 × start');
+    expect(svg).toContain('bar: 0.9 × start');
     expect(svg).not.toMatch(/NaN|undefined/);
     // Balanced tags (every opened g is closed).
     expect((svg.match(/<g>/g) ?? []).length).toBe((svg.match(/<\/g>/g) ?? []).length);

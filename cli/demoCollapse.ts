@@ -1,5 +1,5 @@
 /**
- * `npm run demo:collapse -- [--init dir] [--make-init] [--out dir] [--steps N] [--minutes M] [--seed s]
+ * `npm run demo:collapse -- [--init dir] [--make-init] [--out dir] [--steps N] [--minutes M] [--seed s | --seeds 1-10]
  *     [--tool-reward c] [--tool-failure p] [--lr x] [--group G] [--prompts P] [--oversample f] [--max-turns T]
  *     [--temperature t] [--mix suite=w,…] [--std-norm] [--no-std-rank] [--window k]
  *     [--python-workers k] [--backend wasm|cpu] [--strict]`
@@ -10,7 +10,12 @@
  * "with-tool-reward", 0 in "without-tool-reward". The arms run in parallel, one `npm run train`
  * child process each (cli/train.ts, the trainer the browser worker runs), one per core. Both are
  * stopped after --steps or --minutes, whichever comes first; the comparison uses the steps both
- * finished.
+ * finished. The page's one-click demo runs exactly the defaults (src/rl/collapseDemo.ts).
+ *
+ * `--seeds 1-10` (or `1,3,5`) is the sweep: the seeds one after another, each seed's two arms in
+ * parallel into <out>/seed-<s>/, then one JSON object on stdout (and <out>/sweep.json): per seed
+ * the start and end tool calls and accuracies of each arm, the ratios, pass or fail and wall time,
+ * and `passed` / `seeds`. A single seed prints the same row (top-level `pass`) plus the details.
  *
  * Writes into --out (default runs/collapse-<time>): with-tool-reward/ and without-tool-reward/
  * (each a normal run folder: config.json, metrics.jsonl, groups.jsonl, samples/, checkpoints/),
@@ -19,9 +24,10 @@
  * trajectory, zero-tool share, accuracy and turns per step, both arms). Prints the summary as
  * JSON on stdout; progress on stderr. --strict exits 1 when a bar is missed.
  *
- * The bars (issue 5 §4): in the arm without tool reward the mean tool calls per trajectory
- * fall to half the start or less; the arm with it keeps at least 80 % of its start. Start and
- * end are means over the first and the last --window steps (default 3): one step's rollouts
+ * The bars (issue 13): in the arm without tool reward the mean tool calls per trajectory
+ * fall to half the start or less; the arm with it keeps at least 90 % of its start; at the end
+ * the arm with it is at least as accurate as the arm without. Start and
+ * end are means over the first and the last --window steps (default 5): one step's rollouts
  * (24 trajectories in the collapse preset) are too few for a single-step reading. Step 1's
  * rollouts come from the SFT checkpoint itself, identically in both arms.
  *
@@ -80,22 +86,22 @@
  * push against tools. Both cost accuracy in that arm (0.91 → 0.80 and 0.92 → 0.76: more
  * ValueErrors in its find() calls) against 0.92 → 0.89 in the base run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { rlConfig, validateRlConfig, type RlConfig } from '../src/rl/config';
-import { M, type StepMetrics } from '../src/rl/metrics';
+import type { RlConfig } from '../src/rl/config';
+import { COLLAPSE_DEMO, collapseDemoBase } from '../src/rl/collapseDemo';
 import { parseMix } from '../src/tasks/suites';
 import { optionalNumber } from './args';
-import { ARMS, armConfigs, collapseSvg, finite, pathThirds, readGroups, readMetrics, summarize, toolPressure, type ArmName, type StepPressure } from './collapseReport';
+import { runArms } from './collapseArms';
+import { ARMS, armConfigs, parseSeeds, seedRow, sweepSummary, type ArmName, type SeedRow } from './collapseReport';
 import { runIfMain } from './runMain';
 
 
 const USAGE =
-  'usage: npm run demo:collapse -- [--init dir] [--make-init] [--out dir] [--steps N] [--minutes M] [--seed s] [--tool-reward c] [--tool-failure p] [--lr x] [--group G] [--prompts P] [--oversample f] [--max-turns T] [--temperature t] [--mix suite=w,…] [--std-norm] [--no-std-rank] [--window k] [--python-workers k] [--backend wasm|cpu] [--strict]';
+  'usage: npm run demo:collapse -- [--init dir] [--make-init] [--out dir] [--steps N] [--minutes M] [--seed s | --seeds a-b] [--tool-reward c] [--tool-failure p] [--lr x] [--group G] [--prompts P] [--oversample f] [--max-turns T] [--temperature t] [--mix suite=w,…] [--std-norm] [--no-std-rank] [--window k] [--python-workers k] [--backend wasm|cpu] [--strict]';
 
 /**
  * The checkpoint the demo starts from unless --init says otherwise, shipped in
@@ -111,7 +117,7 @@ const USAGE =
  * deterministically (31 min alone on a 2-core machine: 2 min of expert data, 28 min of
  * training); `--make-init` runs it when --init has no model.json.
  */
-export const DEFAULT_INIT = 'public/models/collapse-start';
+export const DEFAULT_INIT = `public/models/${COLLAPSE_DEMO.startWeights}`;
 export const INIT_ARGS = [
   ...['--init', 'public/models/tiny', '--mix', 'visual-search-glance=1', '--tasks', '800', '--skip', '0.7', '--slip', '0.15'],
   ...['--augment', '0', '--upfront', '0', '--steps', '900', '--batch', '8', '--seq-len', '384', '--lr', '1e-3', '--seed', '1'],
@@ -119,8 +125,9 @@ export const INIT_ARGS = [
   ...['--real-photos', '0', '--real-videos', '0'],
 ];
 export const INIT_COMMAND = `npm run train:sft -- ${INIT_ARGS.join(' ')} --out ${DEFAULT_INIT}`;
-export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+/** The command line, parsed with its defaults. */
+export function parseDemoArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       init: { type: 'string', default: DEFAULT_INIT },
@@ -128,7 +135,8 @@ export async function main(argv: string[]): Promise<number> {
       steps: { type: 'string' },
       minutes: { type: 'string', default: '18' },
       seed: { type: 'string' },
-      'tool-reward': { type: 'string', default: '0.1' },
+      seeds: { type: 'string' },
+      'tool-reward': { type: 'string', default: String(COLLAPSE_DEMO.toolRewardCoef) },
       'tool-failure': { type: 'string' },
       lr: { type: 'string' },
       group: { type: 'string' },
@@ -139,18 +147,18 @@ export async function main(argv: string[]): Promise<number> {
       mix: { type: 'string' },
       'std-norm': { type: 'boolean' },
       'no-std-rank': { type: 'boolean' },
-      window: { type: 'string', default: '3' },
+      window: { type: 'string', default: '5' },
       'python-workers': { type: 'string', default: '3' },
       backend: { type: 'string', default: 'wasm' },
       strict: { type: 'boolean' },
       'make-init': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    console.error(USAGE);
-    return 0;
-  }
+  }).values;
+}
+
+/** The two arms' configs the command line asks for (the page's one-click demo runs the defaults). */
+export function demoArmConfigs(values: ReturnType<typeof parseDemoArgs>): Record<ArmName, RlConfig> {
   const over: Partial<RlConfig> = {};
   const set = <K extends keyof RlConfig>(k: K, v: RlConfig[K] | undefined) => v !== undefined && (over[k] = v);
   set('steps', optionalNumber('steps', values.steps, { int: true, min: 1 }));
@@ -166,18 +174,25 @@ export async function main(argv: string[]): Promise<number> {
   if (values['no-std-rank']) over.rankByStd = false;
   const lr = optionalNumber('lr', values.lr);
   if (lr !== undefined) over.optim = { lr };
-  const base = validateRlConfig(rlConfig({ preset: 'collapse', ...over }));
   const coef = optionalNumber('tool-reward', values['tool-reward'])!;
   if (!(coef > 0)) throw new Error('--tool-reward must be > 0 (the other arm is the one with 0)');
-  const configs = armConfigs(base, coef);
+  return armConfigs(collapseDemoBase(over), coef);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const values = parseDemoArgs(argv);
+  if (values.help) {
+    console.error(USAGE);
+    return 0;
+  }
+  const configs = demoArmConfigs(values);
   const minutes = optionalNumber('minutes', values.minutes)!;
   const window = optionalNumber('window', values.window, { int: true, min: 1 })!;
   const workers = optionalNumber('python-workers', values['python-workers'], { int: true, min: 1 })!;
 
   const init = path.resolve(values.init!);
-  const trainCli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'train.ts');
   if (values['make-init'] && !fs.existsSync(path.join(init, 'model.json'))) {
-    const sftArgs = [...process.execArgv, path.join(path.dirname(trainCli), 'trainSft.ts'), ...INIT_ARGS, '--out', init];
+    const sftArgs = [...process.execArgv, path.join(path.dirname(fileURLToPath(import.meta.url)), 'trainSft.ts'), ...INIT_ARGS, '--out', init];
     console.error(`demo:collapse: building the SFT start into ${init} (npm run train:sft -- ${INIT_ARGS.join(' ')} --out ${init})…`);
     const code = await new Promise<number | null>((resolve) => spawn(process.execPath, sftArgs, { stdio: ['ignore', 'ignore', 'inherit'] }).on('exit', resolve));
     if (code !== 0) throw new Error(`building the SFT start failed (exit ${code})`);
@@ -188,115 +203,28 @@ export async function main(argv: string[]): Promise<number> {
         (values.init === DEFAULT_INIT ? `The demo's SFT start is made by: ${INIT_COMMAND} (or add --make-init)` : 'Pass an SFT checkpoint folder (npm run train:sft).'),
     );
   const out = path.resolve(values.out ?? path.join('runs', `collapse-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
-  for (const arm of ARMS) if (fs.existsSync(path.join(out, arm))) throw new Error(`--out: ${path.join(out, arm)} already exists; choose a new --out`);
-  fs.mkdirSync(out, { recursive: true });
-  const initCard = readJsonOrNull(path.join(init, 'card.json'));
-
-  const loads: Array<{ t: number; load1: number }> = [];
-  const sampleLoad = () => loads.push({ t: Math.round((Date.now() - t0) / 1000), load1: Number(os.loadavg()[0]!.toFixed(2)) });
-  const t0 = Date.now();
-  sampleLoad();
-  const loadTimer = setInterval(sampleLoad, 30_000);
-  console.error(
-    `demo:collapse → ${out}: 2 arms (tool reward ${coef} vs 0), ${base.steps} steps or ${minutes} min, ${base.promptsPerStep} prompts × ${base.groupSize} rollouts, lr ${base.optim.lr}, ` +
-      `std-norm ${base.stdNormalize}, std-rank ${base.rankByStd}, tool failures ${base.toolFailureRate ?? 0}, init ${init}; load ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores`,
-  );
-
-  const children = new Map<ArmName, ChildProcess>();
-  const exits: Array<Promise<number | null>> = [];
-  for (const arm of ARMS) {
-    const cfgFile = path.join(out, `${arm}.config.json`);
-    fs.writeFileSync(cfgFile, JSON.stringify(configs[arm], null, 1) + '\n');
-    const args = [...process.execArgv, trainCli, '--config', cfgFile, '--init', init, '--out', path.join(out, arm), '--python-workers', String(workers), '--backend', values.backend!];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.set(arm, child);
-    let buf = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line.trim()) console.error(`[${arm}] ${line}`);
-      }
-    });
-    child.stdout!.resume();
-    exits.push(new Promise((resolve) => child.on('exit', (code) => resolve(code))));
-  }
-  let stopping = false;
-  const stopAll = (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`stopping both arms (${why})…`);
-    for (const c of children.values()) if (c.exitCode === null) c.kill('SIGINT');
-    // A child that does not finish its checkpoint in time is killed.
-    setTimeout(() => {
-      for (const c of children.values()) if (c.exitCode === null) c.kill('SIGKILL');
-    }, 120_000).unref();
-  };
-  const deadline = setTimeout(() => stopAll(`${minutes} min reached`), minutes * 60_000);
-  const onSignal = () => stopAll('interrupted');
-  process.once('SIGINT', onSignal);
-  // When one arm finishes its steps early (or fails), stop the other at the same step count.
-  const watch = setInterval(() => {
-    const done = ARMS.map((a) => children.get(a)!.exitCode !== null);
-    if (done.some(Boolean) && !done.every(Boolean)) {
-      const n = Math.min(...ARMS.map((a) => readMetrics(path.join(out, a, 'metrics.jsonl')).length));
-      const leader = ARMS.find((a) => children.get(a)!.exitCode === null)!;
-      if (readMetrics(path.join(out, leader, 'metrics.jsonl')).length > n) stopAll('the other arm has ended');
+  const run = { init, minutes, window, workers, backend: values.backend!, command: `npm run demo:collapse -- ${argv.join(' ')}`.trim() };
+  const withSeed = (seed: number) => Object.fromEntries(ARMS.map((a) => [a, { ...configs[a], seed }])) as typeof configs;
+  if (values.seeds) {
+    // The sweep: seeds one after another (each seed's two arms in parallel), one JSON object at the end.
+    if (values.seed) throw new Error('--seed and --seeds: give one of them');
+    const rows: SeedRow[] = [];
+    for (const seed of parseSeeds(values.seeds)) {
+      const r = await runArms({ ...run, configs: withSeed(seed), out: path.join(out, `seed-${seed}`) });
+      rows.push(seedRow(seed, r.summary, r.wallSeconds, r.out));
+      console.error(`demo:collapse: seed ${seed} ${rows.at(-1)!.pass ? 'passed' : 'failed'} (${rows.filter((x) => x.pass).length}/${rows.length} so far)`);
     }
-  }, 5_000);
-  const codes = await Promise.all(exits);
-  clearTimeout(deadline);
-  clearInterval(watch);
-  clearInterval(loadTimer);
-  process.off('SIGINT', onSignal);
-  sampleLoad();
-  const wallSeconds = Number(((Date.now() - t0) / 1000).toFixed(1));
-
-  const metrics = Object.fromEntries(ARMS.map((a) => [a, readMetrics(path.join(out, a, 'metrics.jsonl'))])) as Record<ArmName, StepMetrics[]>;
-  const summary = summarize(metrics, window);
-  const stepSeconds = Object.fromEntries(
-    ARMS.map((a) => {
-      const xs = metrics[a].map((m) => m[M.timeStep]).filter(finite);
-      return [a, xs.length ? Number((xs.reduce((s, x) => s + x, 0) / xs.length / 1000).toFixed(1)) : null];
-    }),
-  );
-  const settings = {
-    init,
-    initCard: initCard && { name: initCard.name, data: initCard.data, contentHash: initCard.contentHash },
-    toolRewardCoef: coef,
-    minutes,
-    window,
-    pythonWorkersPerArm: workers,
-    backend: values.backend,
-    command: `npm run demo:collapse -- ${argv.join(' ')}`.trim(),
-  };
-  const machine = { cores: os.cpus().length, load1: loads, meanLoad1: Number((loads.reduce((s, l) => s + l.load1, 0) / loads.length).toFixed(2)) };
-  const groups = Object.fromEntries(ARMS.map((a) => [a, readGroups(path.join(out, a, 'groups.jsonl'))])) as Record<ArmName, ReturnType<typeof readGroups>>;
-  const pressure = Object.fromEntries(ARMS.map((a) => [a, toolPressure(groups[a])])) as Record<ArmName, StepPressure[]>;
-  const netPressure = Object.fromEntries(
-    ARMS.map((a) => [a, Number(pressure[a].slice(0, summary.comparedSteps).reduce((s, p) => s + p.toolAdvantageSum, 0).toFixed(3))]),
-  );
-  const paths = Object.fromEntries(ARMS.map((a) => [a, pathThirds(groups[a], summary.comparedSteps)]));
-  const results = { settings, configs, summary, netToolPressure: netPressure, paths, stepSeconds, wallSeconds, exitCodes: Object.fromEntries(ARMS.map((a, i) => [a, codes[i]])), machine, metrics, pressure };
-  fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1) + '\n');
-  const subtitle =
-    `${summary.comparedSteps} steps, ${base.promptsPerStep} prompts × ${base.groupSize} rollouts, lr ${base.optim.lr}, coef ${coef} vs 0, ` +
-    `std-norm ${base.stdNormalize ? 'on' : 'off'}, std-rank ${base.rankByStd ? 'on' : 'off'}; tool calls end/start: ` +
-    `with ${summary.bars.withToolReward.ratio ?? '–'}, without ${summary.bars.withoutToolReward.ratio ?? '–'}`;
-  fs.writeFileSync(path.join(out, 'collapse.svg'), collapseSvg(metrics, { subtitle, smooth: window, summary }));
-  console.log(JSON.stringify({ out, results: path.join(out, 'results.json'), plot: path.join(out, 'collapse.svg'), wallSeconds, stepSeconds, meanLoad1: machine.meanLoad1, netToolPressure: netPressure, paths, ...summary }, null, 2));
-  if (codes.some((c) => c !== 0 && c !== null) && summary.comparedSteps === 0) return 2;
-  return values.strict && !summary.pass ? 1 : 0;
-}
-
-function readJsonOrNull(file: string): Record<string, unknown> | null {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return null;
+    const sweep = sweepSummary(rows);
+    fs.writeFileSync(path.join(out, 'sweep.json'), JSON.stringify(sweep, null, 1) + '\n');
+    console.log(JSON.stringify(sweep, null, 2));
+    return values.strict && sweep.passed < sweep.seeds ? 1 : 0;
   }
+  const seed = configs['with-tool-reward'].seed;
+  const r = await runArms({ ...run, configs, out });
+  const { summary, exitCodes, ...details } = r;
+  console.log(JSON.stringify({ ...seedRow(seed, summary, r.wallSeconds, r.out), ...details, ...summary }, null, 2));
+  if (exitCodes.some((c) => c !== 0 && c !== null) && summary.comparedSteps === 0) return 2;
+  return values.strict && !summary.pass ? 1 : 0;
 }
 
 runIfMain(import.meta.url, main, USAGE);

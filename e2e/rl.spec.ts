@@ -100,7 +100,7 @@ test('the collapse demo trains two arms side by side; runs compare and delete', 
   await setNumber(page, 'groupSize', 2);
   await setNumber(page, 'maxNewTokens', 8);
   await setNumber(page, 'maxTurns', 2);
-  await page.getByTestId('rl-collapse-start').click();
+  await page.getByTestId('rl-collapse-start-form').click();
   await expect(page.getByTestId('rl-progress')).toBeVisible();
   // The page stays usable while the worker trains: switch views and come back.
   await page.getByTestId('tab-settings').click();
@@ -123,18 +123,43 @@ test('the collapse demo trains two arms side by side; runs compare and delete', 
   expect(errors, 'uncaught page errors').toEqual([]);
 });
 
-test('the collapse demo sets itself up as npm run demo:collapse does: its start weights and preset, kept across a reload', async ({ page }) => {
-  test.setTimeout(120_000);
+test('one click starts the collapse demo as npm run demo:collapse does: its start weights and preset, both arms, live curves; Stop works; the weights survive a reload', async ({ page }) => {
+  test.setTimeout(300_000);
   const errors = await open(page);
   const hashOf = (name: string) =>
     (JSON.parse(readFileSync(`public/models/${name}/model.json`, 'utf8')) as { userDefinedMetadata: { contentHash: string } }).userDefinedMetadata.contentHash;
   const start = hashOf('collapse-start');
   expect(start).not.toBe(hashOf('tiny'));
   await expect(page.getByTestId('model-current')).toHaveAttribute('title', new RegExp(hashOf('tiny')));
-  await page.getByTestId('rl-collapse-setup').click();
+  // No set-up step: the one button loads the demo's weights and preset, says so, and starts.
+  await page.getByTestId('rl-collapse-start').click();
   await expect(page.getByTestId('model-current')).toHaveAttribute('title', new RegExp(start), { timeout: 60_000 });
   await expect(page.getByTestId('rl-preset')).toHaveValue('collapse');
   await expect(page.getByTestId('rl-toolFailureRate')).not.toHaveValue('0');
+  await expect(page.getByTestId('rl-collapse-loaded')).toContainText(start.slice(0, 12));
+  await expect(page.getByTestId('rl-progress')).toBeVisible();
+  const runs = page.getByTestId('rl-run');
+  await expect(runs).toHaveCount(2);
+  await expect(runs.nth(0)).toContainText('tool reward 0.1');
+  // The live curves move (a collapse-preset step of each arm: the report needs both), then Stop ends both arms.
+  await expect.poll(async () => Number(await page.getByTestId('rl-collapse-accuracy').getAttribute('data-points')), { timeout: 200_000 }).toBeGreaterThan(0);
+  await expect(page.getByTestId('rl-collapse-report')).toBeEnabled({ timeout: 120_000 });
+  await page.getByTestId('rl-stop').click();
+  await expect(page.getByTestId('rl-progress')).toBeHidden({ timeout: 60_000 });
+  for (const i of [0, 1]) await expect(runs.nth(i)).not.toHaveAttribute('data-status', 'running');
+  // The classroom report: one HTML file that opens on its own (no request) with its curves and settings.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('rl-collapse-report').click()]);
+  expect(download.suggestedFilename()).toMatch(/^collapse-demo-seed-\d+\.html$/);
+  const html = readFileSync((await download.path())!, 'utf8');
+  const report = await page.context().newPage();
+  const requests: string[] = [];
+  report.on('request', (r) => requests.push(r.url()));
+  await report.setContent(html);
+  await expect(report.locator('h1')).toHaveText(/Interaction collapse/);
+  await expect(report.locator('figure[data-role="curves"] svg polyline, figure[data-role="curves"] svg circle').first()).toBeAttached();
+  await expect(report.getByText(start.slice(0, 12))).toBeVisible();
+  expect(requests.filter((u) => !u.startsWith('data:'))).toEqual([]);
+  await report.close();
   // The choice of weights survives a reload; the shipped policy is one click away.
   await page.reload();
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready', { timeout: 60_000 });

@@ -1,6 +1,8 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { COLLAPSE_DEMO, COLLAPSE_EXPLANATION, collapseDemoBase } from '../../src/rl/collapseDemo';
 import { M, type MetricName } from '../../src/rl/metrics';
 import { COLLAPSE_CHARTS } from './charts';
+import { downloadClassroomReport } from './classroomExport';
 import { emptyRunData, series } from './runData';
 import { useModel } from '../store/modelStore';
 import { useRl } from './rlStore';
@@ -23,10 +25,26 @@ export function CollapseDemo() {
   const setPreset = useRl((s) => s.setPreset);
   const loadShipped = useModel((s) => s.loadShipped);
   const modelBusy = useModel((s) => s.working);
-  /** The headless demo's setup: its start weights and the collapse preset. */
-  const setUp = async () => {
-    setPreset('collapse');
-    await loadShipped('collapse-start');
+  const [loaded, setLoaded] = useState<string | null>(null);
+  const [reportError, setReportError] = useState<string | null>(null);
+  /**
+   * One click: the headless demo's own start weights and preset (`npm run demo:collapse` with no
+   * options, src/rl/collapseDemo.ts), then both arms. A load failure shows in the header and
+   * nothing starts.
+   */
+  const oneClick = async () => {
+    setLoaded(null);
+    setPreset(COLLAPSE_DEMO.preset);
+    await loadShipped(COLLAPSE_DEMO.startWeights);
+    const model = useModel.getState();
+    if (model.weightsError || model.phase !== 'ready' || !model.info) return;
+    const base = collapseDemoBase();
+    setLoaded(
+      `Loaded the collapse-demo start (models/${COLLAPSE_DEMO.startWeights}, ${model.info.contentHash.slice(0, 12)}) and the ${COLLAPSE_DEMO.preset} preset: ` +
+        `${base.steps} steps of ${base.promptsPerStep} prompts × ${base.groupSize} rollouts, seed ${base.seed}, ` +
+        `${Math.round((base.toolFailureRate ?? 0) * 100)} % of tool calls made to fail like a flaky sandbox; tool reward ${COLLAPSE_DEMO.toolRewardCoef} (A) vs 0 (B).`,
+    );
+    await start(base);
   };
   // The selected run's twin pair, else the newest pair.
   const selected = runs.find((r) => r.id === selectedId);
@@ -48,36 +66,36 @@ export function CollapseDemo() {
     <section className="panel rl-collapse" aria-labelledby="rl-collapse-heading" data-testid="rl-collapse">
       <h2 id="rl-collapse-heading">Interaction collapse, live</h2>
       <div className="rl-explain">
-        <p>
-          <strong>What it is.</strong> The model starts out using tools: it writes Python to zoom, count or scan a video before it answers (it learned that from
-          examples). Reinforcement learning then rewards it only for right answers. Tool calls cost turns and can fail, and a lucky guess without tools earns the
-          same reward, so the training signal slowly teaches the model to stop calling tools: <em>interaction collapse</em>. Accuracy can look fine, or even better,
-          at first, then it falls behind on the questions that need a closer look.
-        </p>
-        <p>
-          <strong>The fix.</strong> Pay a small bonus for every tool call, but only when the answer is right: reward = correct + 0.1 × tool calls. Guessing
-          earns nothing extra, and a wrong answer earns nothing at all however many tools it used, so the model is pushed to use tools <em>and</em> be right.
-          The turn budget caps the bonus.
-        </p>
-        <p>
-          <strong>What to watch.</strong> Run A has the bonus (0.1), run B none (0); same start, same seed, same tasks. Watch B&apos;s tool calls per trajectory
-          drift down and its zero-tool share climb, while A holds on to its tools; then compare accuracy and turns. On a tiny model in a browser the effect needs
-          many steps, so start with the demo preset and let it run.
-        </p>
+        {COLLAPSE_EXPLANATION.map((p) => (
+          <p key={p.title}>
+            <strong>{p.title}</strong> {p.text}
+          </p>
+        ))}
       </div>
       <p className="muted">
-        The effect shows in minutes from the collapse-demo start (the policy fine-tuned to answer these questions directly most of the time, so RL can move it
-        either way) with the <code>collapse</code> preset, which lets a share of tool calls fail like a flaky sandbox: the same setup as{' '}
+        One click loads the collapse-demo start (the policy fine-tuned to answer these questions directly most of the time, so RL can move it either way) and
+        the <code>collapse</code> preset, which lets a share of tool calls fail like a flaky sandbox, and starts both runs: the same setup as{' '}
         <code>npm run demo:collapse</code>. From the shipped policy, which almost always uses tools, both runs keep their tools.
       </p>
       <div className="toolbar">
-        <button type="button" data-testid="rl-collapse-setup" disabled={!!session || !!modelBusy} onClick={() => void setUp()}>
-          Set up as in npm run demo:collapse
+        <button type="button" className="primary" data-testid="rl-collapse-start" disabled={!!session || !!modelBusy} onClick={() => void oneClick()}>
+          Start the collapse demo (two runs: tool reward {COLLAPSE_DEMO.toolRewardCoef} vs 0)
         </button>
-        <button type="button" className="primary" data-testid="rl-collapse-start" disabled={!!session} onClick={() => void start()}>
-          Start the collapse demo (two runs: tool reward 0.1 vs 0)
+        <button
+          type="button"
+          data-testid="rl-collapse-start-form"
+          disabled={!!session}
+          title="Both arms with the settings in the form above and the weights loaded now (tool reward 0.1 vs 0)"
+          onClick={() => void start()}
+        >
+          …or with the settings above
         </button>
       </div>
+      {loaded && (
+        <p className="muted" role="status" data-testid="rl-collapse-loaded">
+          {loaded}
+        </p>
+      )}
       {a && b && (
         <>
           <p className="muted">
@@ -90,6 +108,25 @@ export function CollapseDemo() {
             </button>{' '}
             ({b.step}/{b.steps}, {b.status})
           </p>
+          <div className="toolbar">
+            <button
+              type="button"
+              data-testid="rl-collapse-report"
+              disabled={!da.metrics.length || !db.metrics.length}
+              title="One HTML file that opens offline in any browser: the curves, the explanation, the settings and seed, and a sample trajectory of each run from the start and the end"
+              onClick={() => {
+                setReportError(null);
+                downloadClassroomReport(a, da, b, db).catch((err: unknown) => setReportError(`Could not make the report: ${err instanceof Error ? err.message : String(err)}`));
+              }}
+            >
+              Export classroom report (HTML)
+            </button>
+            {reportError && (
+              <span className="error" role="alert">
+                {reportError}
+              </span>
+            )}
+          </div>
           <table className="rl-collapse-table" data-testid="rl-collapse-table">
             <thead>
               <tr>

@@ -9,6 +9,7 @@
  */
 import { create } from 'zustand';
 import type { BackendChoice } from '../../src/model/backend';
+import { collapseArms } from '../../src/rl/collapseDemo';
 import { M } from '../../src/rl/metrics';
 import type { RlConfig, RlPresetName } from '../../src/rl/config';
 import { createRlWorker, type RlWorkerClient } from '../../workers/rl/client';
@@ -47,7 +48,8 @@ export interface RlState {
   setPreset(p: RlPresetName): void;
   setForm(c: RlConfig): void;
   start(): Promise<void>;
-  startCollapseDemo(): Promise<void>;
+  /** The collapse demo's two arms from `base` (default: the form), identical but for the tool reward. */
+  startCollapseDemo(base?: RlConfig): Promise<void>;
   pause(): void;
   resume(): Promise<void>;
   stop(): void;
@@ -218,12 +220,12 @@ export const useRl = create<RlState>()((set, get) => {
       await launch([{ runId: meta.id, config: form, resume: false, meta: { name: meta.name } }], [meta]).catch((err) => set({ error: message(err) }));
     },
 
-    async startCollapseDemo() {
-      const { form } = get();
+    async startCollapseDemo(base = get().form) {
       const twinId = newRunId().replace('run-', 'twin-');
       // Same start weights, same seed, same everything: only the tool-reward coefficient differs.
-      const a = newMeta({ ...form, toolRewardCoef: 0.1 }, `collapse demo A · tool reward 0.1 · seed ${form.seed}`, { id: twinId, arm: 'A' });
-      const b = newMeta({ ...form, toolRewardCoef: 0 }, `collapse demo B · tool reward 0 · seed ${form.seed}`, { id: twinId, arm: 'B' });
+      const arms = collapseArms(base);
+      const a = newMeta(arms.A, `collapse demo A · tool reward ${arms.A.toolRewardCoef} · seed ${base.seed}`, { id: twinId, arm: 'A' });
+      const b = newMeta(arms.B, `collapse demo B · tool reward 0 · seed ${base.seed}`, { id: twinId, arm: 'B' });
       await launch(
         [a, b].map((m) => ({ runId: m.id, config: m.config, resume: false, meta: { name: m.name, twin: m.twin } })),
         [a, b],

@@ -363,3 +363,15 @@ export {
   type ObservationInput,
 } from './observation';
 export { estimateTextTokens, pixelsVisualTokens, qwenResize, qwenVisualTokens, QWEN_FACTOR, QWEN_MAX_PIXELS, QWEN_MIN_PIXELS } from './tokens';
+
+/** A turn's reasoning for display: its text without code blocks and the answer block. */
+export function reasoningOf(text: string): string {
+  let out = '';
+  let at = 0;
+  for (const span of findCodeBlocks(text)) {
+    out += text.slice(at, span.start);
+    at = span.end;
+  }
+  out += text.slice(at);
+  return out.replace(/<answer>[\s\S]*?(<\/answer>|$)/g, '').replace(/\n{3,}/g, '\n\n').trim();
+}
