@@ -80,6 +80,7 @@ describe('classroom report', () => {
     expect(html).toContain(`${start.toFixed(2)} →`);
     expect(html).toContain('it collapsed');
     expect(html).toContain('kept');
+    expect(html).toContain('Accuracy at the end: 0.75 with the reward, 0.75 without (the tool users are at least as accurate)');
   });
 
   it('lists the settings and seed of both arms, and their samples with the model text escaped', () => {

@@ -88,7 +88,8 @@ function verdictText(bars: ReturnType<typeof summarize>['bars']): string {
   const a = bars.withToolReward;
   return (
     `Without the tool reward, tool calls ended at ${num(b.ratio)}× their start (collapse means at most ${b.maxRatio}×: ${b.pass ? 'it collapsed' : 'not yet'}). ` +
-    `With it, they ended at ${num(a.ratio)}× (kept means at least ${a.minRatio}×: ${a.pass ? 'kept' : 'not kept'}).`
+    `With it, they ended at ${num(a.ratio)}× (kept means at least ${a.minRatio}×: ${a.pass ? 'kept' : 'not kept'}). ` +
+    `Accuracy at the end: ${num(bars.accuracy.withEnd)} with the reward, ${num(bars.accuracy.withoutEnd)} without (${bars.accuracy.pass ? 'the tool users are at least as accurate' : 'the run without tools is more accurate'}).`
   );
 }
 
