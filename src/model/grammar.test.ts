@@ -92,6 +92,32 @@ describe('the turn grammar', () => {
     expect(isWellFormedTurn(`find() printed object=motorcycle.\n${formatAnswer('motorcycle')}`)).toBe(true);
   });
 
+  it('no copy loops in prose or answers (`MUSEUMUSEUM…`), no value starting with punctuation (`.Image`)', () => {
+    const answer = (v: string) => isWellFormedTurn(`read_text() printed it.\n${formatAnswer(v)}`);
+    expect(answer('MUSEUM ISLAND')).toBe(true);
+    expect(answer('MUSEUMUSEUM')).toBe(false); // USEUM twice in a row
+    expect(answer('.Image')).toBe(false);
+    expect(answer(',red')).toBe(false);
+    // Repeats of digits, of one or two letters, and words that hold none stay possible.
+    for (const ok of ['1010', '100100', 'banana', 'aaa', 'bye bye', '0.5', '-3', 'zz top']) expect(answer(ok), ok).toBe(true);
+    expect(isWellFormedTurn(`text=MUSEUMUSEUMUSEUM\n${formatAnswer('MUSEUM')}`)).toBe(false);
+    expect(isWellFormedTurn(`text=MUSEUM ISLAND, MUSEUM\n${formatAnswer('MUSEUM ISLAND')}`)).toBe(true);
+    // Code may repeat itself (`[0][0]`, `image_clue_0` twice).
+    expect(isWellFormedTurn(`x\n${formatCodeBlock('a = px[0][0][0]\nb = image_clue_0.size, image_clue_0.size')}`)).toBe(true);
+  });
+
+  it('reasoning and code are limited in bytes, not characters (each byte may be its own token)', () => {
+    const s = initialState({ maxReasoning: 10 });
+    expect(advance(s, bytes('éééé'))).not.toBeNull(); // 8 bytes
+    expect(advance(s, bytes('ééééé'))).not.toBeNull(); // 10 bytes
+    expect(advance(s, bytes('éééééé'))).toBeNull(); // 12 bytes
+    expect(advance(s, bytes('abcdefghij'))).not.toBeNull();
+    expect(advance(s, bytes('abcdefghijk'))).toBeNull();
+    const c = advance(initialState({ maxCode: 64 }), bytes('x<code>\n```python\n# '))!;
+    expect(advance(c, bytes('é'.repeat(31)))).not.toBeNull(); // 2 + 62 bytes
+    expect(advance(c, bytes('é'.repeat(32)))).toBeNull();
+  });
+
   it('turn limits: a code turn only while it, an observation and an answer fit; else an answer that fits', () => {
     const frame = { code: '<code>\n```python\n\n```\n</code>'.length, answer: '<answer>\n\\boxed{}\n</answer>'.length + MAX_ANSWER };
     const roomy = turnLimitsFor(900, false, 384);

@@ -27,7 +27,10 @@
  *   (`= _ ( ) [ ] " ; ^ | ~`): the tiny policy's wrong answers on real videos were code and
  *   tracebacks copied from its own turns (`feature_version=.botalid syntax`, `^^^^.j`,
  *   `optimize=optimize=…`), while what the tools print to be copied (object=, colour=, count=,
- *   text= values) never holds them.
+ *   text= values) never holds them. It cannot start with `.`, `,`, `:`, `!` or `?` (`.Image`).
+ * - reasoning and value: no unit of MIN_REPEAT+ bytes holding a letter written twice in a row
+ *   (endsInRepeat: the copy loop `MUSEUMUSEUM…` for "MUSEUM ISLAND").
+ * - limits count bytes, not characters: each byte may be its own token.
  *
  * Per-turn limits (turnLimitsFor): when the model's context is nearly full, or on the last turn,
  * the turn must be an answer and its parts shrink to fit, so no turn can run an episode out of
@@ -91,6 +94,41 @@ const NL = 0x0a;
 const SLASH = 0x2f;
 /** Bytes an answer value cannot hold: the syntax of code and tracebacks (see the header). */
 const CODE_IN_ANSWER = new Set([...'=_()[]";^|~'].map((c) => c.charCodeAt(0)));
+/** Bytes a value cannot start with: punctuation that only ever began debris (`.Image`). */
+const NOT_FIRST_IN_ANSWER = new Set([...'.,:!?'].map((c) => c.charCodeAt(0)));
+/** Text repeats looked for: units of MIN_REPEAT…MAX_REPEAT bytes, holding a letter. */
+const MIN_REPEAT = 3;
+const MAX_REPEAT = 24;
+const isLetterByte = (b: number) => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+
+/**
+ * Whether `tail` ends in a unit written twice in a row (`USEUM` `USEUM`): the copy loop a small
+ * model falls into when the text to copy repeats letters ("MUSEUM ISLAND" became
+ * `MUSEUMUSEUMUSEUM…`). Only units of MIN_REPEAT or more bytes that hold a letter count, so
+ * "1010", "100100" and "aa" stay possible. Cheap: a unit length is compared only when the
+ * newest byte matches the byte one unit back.
+ */
+function endsInRepeat(tail: string): boolean {
+  const n = tail.length;
+  for (let L = MIN_REPEAT; L <= MAX_REPEAT && 2 * L <= n; L++) {
+    if (tail.charCodeAt(n - 1) !== tail.charCodeAt(n - 1 - L)) continue;
+    let same = true;
+    let letter = false;
+    for (let i = 1; i <= L && same; i++) {
+      const c = tail.charCodeAt(n - i);
+      same = c === tail.charCodeAt(n - i - L);
+      letter ||= isLetterByte(c);
+    }
+    if (same && letter) return true;
+  }
+  return false;
+}
+
+/** Appends an ASCII byte to the prose tail (reasoning or value) and says whether it starts a repeat. */
+function repeats(s: GrammarState, b: number): boolean {
+  s.tail = (s.tail.length >= 2 * MAX_REPEAT ? s.tail.slice(1) : s.tail) + String.fromCharCode(b);
+  return endsInRepeat(s.tail);
+}
 
 /** Bytes of the fixed parts of an answer turn and of a code turn (upper bounds on their tokens). */
 const ANSWER_FRAME = ANSWER_TAG.length + ANSWER_OPEN.length + MAX_ANSWER + ANSWER_CLOSE.length;
@@ -131,6 +169,8 @@ export interface GrammarState {
   mustClose: boolean;
   /** code: the open brackets, innermost last (outside strings and comments). */
   brackets: string;
+  /** reason / answer: the last ASCII bytes of the text (repeat check); reset at each part. */
+  tail: string;
   /** This turn's limits (TurnLimits, resolved). */
   answerOnly: boolean;
   maxReasoning: number;
@@ -159,6 +199,7 @@ export function initialState(limits: TurnLimits = {}): GrammarState {
     letters: 0,
     mustClose: false,
     brackets: '',
+    tail: '',
     answerOnly: limits.answerOnly ?? false,
     maxReasoning: Math.min(MAX_REASONING, limits.maxReasoning ?? MAX_REASONING),
     maxCode: Math.min(MAX_CODE, limits.maxCode ?? MAX_CODE),
@@ -223,6 +264,14 @@ function step(s: GrammarState, b: number): GrammarState | null {
         return s;
       }
       if (b === BACKTICK || b === BACKSLASH || b === 0x7b || b === 0x7d || isControl(b) || s.n >= s.maxReasoning) return null;
+      if (b >= 0x80) {
+        // Counted in bytes at the lead byte, as the value is: each byte may be its own token, and
+        // the turn's limits bound tokens by bytes (a tight turn once ran out at `</answe`).
+        if (s.n + 1 + s.cont > s.maxReasoning) return null;
+        s.n += 1 + s.cont;
+        return s;
+      }
+      if (repeats(s, b)) return null;
       s.n++;
       return s;
     case 'tag': {
@@ -251,6 +300,7 @@ function step(s: GrammarState, b: number): GrammarState | null {
         s.quote = 0;
         s.esc = false;
         s.comment = false;
+        s.tail = '';
       }
       return s;
     }
@@ -294,8 +344,9 @@ function step(s: GrammarState, b: number): GrammarState | null {
       } else if (b === 0x23) {
         s.comment = true;
       }
+      if (b >= 0x80 && s.n + 1 + s.cont > s.maxCode) return null;
       s.lt = b === LT;
-      s.n++;
+      s.n += b >= 0x80 ? 1 + s.cont : 1; // bytes, as in reasoning
       if (!blank) s.alnum = true;
       s.lineStart = b === NL;
       return s;
@@ -316,6 +367,8 @@ function step(s: GrammarState, b: number): GrammarState | null {
       }
       if (b === LT || b === BACKSLASH || b === BACKTICK || b === 0x7b || isControl(b) || b === NL || s.n >= MAX_ANSWER) return null;
       if (CODE_IN_ANSWER.has(b)) return null;
+      if (s.n === 0 && NOT_FIRST_IN_ANSWER.has(b)) return null;
+      if (repeats(s, b)) return null;
       if (s.dot && b === 0x20) return null;
       s.dot = b === 0x2e;
       // A full stop after a word of two or more letters ends the value ("truck."): the debris
