@@ -28,8 +28,8 @@
  *   tracebacks copied from its own turns (`feature_version=.botalid syntax`, `^^^^.j`,
  *   `optimize=optimize=…`), while what the tools print to be copied (object=, colour=, count=,
  *   text= values) never holds them. It cannot start with `.`, `,`, `:`, `!` or `?` (`.Image`).
- * - reasoning and value: no unit of MIN_REPEAT+ bytes holding a letter written twice in a row
- *   (endsInRepeat: the copy loop `MUSEUMUSEUM…` for "MUSEUM ISLAND").
+ * - reasoning and value: no unit of 3+ bytes holding a letter written twice in a row
+ *   (textRepeat.ts: the copy loop `MUSEUMUSEUM…` for "MUSEUM ISLAND").
  * - limits count bytes, not characters: each byte may be its own token.
  *
  * Per-turn limits (turnLimitsFor): when the model's context is nearly full, or on the last turn,
@@ -43,6 +43,7 @@
  * Log-probs stay the model's own (sampling.ts): the mask chooses, it does not reweight what
  * GRPO's ratio compares.
  */
+import { endsInRepeat, REPEAT_TAIL } from './textRepeat';
 
 export const MAX_REASONING = 240;
 export const MAX_CODE = 480;
@@ -96,37 +97,9 @@ const SLASH = 0x2f;
 const CODE_IN_ANSWER = new Set([...'=_()[]";^|~'].map((c) => c.charCodeAt(0)));
 /** Bytes a value cannot start with: punctuation that only ever began debris (`.Image`). */
 const NOT_FIRST_IN_ANSWER = new Set([...'.,:!?'].map((c) => c.charCodeAt(0)));
-/** Text repeats looked for: units of MIN_REPEAT…MAX_REPEAT bytes, holding a letter. */
-const MIN_REPEAT = 3;
-const MAX_REPEAT = 24;
-const isLetterByte = (b: number) => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
-
-/**
- * Whether `tail` ends in a unit written twice in a row (`USEUM` `USEUM`): the copy loop a small
- * model falls into when the text to copy repeats letters ("MUSEUM ISLAND" became
- * `MUSEUMUSEUMUSEUM…`). Only units of MIN_REPEAT or more bytes that hold a letter count, so
- * "1010", "100100" and "aa" stay possible. Cheap: a unit length is compared only when the
- * newest byte matches the byte one unit back.
- */
-function endsInRepeat(tail: string): boolean {
-  const n = tail.length;
-  for (let L = MIN_REPEAT; L <= MAX_REPEAT && 2 * L <= n; L++) {
-    if (tail.charCodeAt(n - 1) !== tail.charCodeAt(n - 1 - L)) continue;
-    let same = true;
-    let letter = false;
-    for (let i = 1; i <= L && same; i++) {
-      const c = tail.charCodeAt(n - i);
-      same = c === tail.charCodeAt(n - i - L);
-      letter ||= isLetterByte(c);
-    }
-    if (same && letter) return true;
-  }
-  return false;
-}
-
 /** Appends an ASCII byte to the prose tail (reasoning or value) and says whether it starts a repeat. */
 function repeats(s: GrammarState, b: number): boolean {
-  s.tail = (s.tail.length >= 2 * MAX_REPEAT ? s.tail.slice(1) : s.tail) + String.fromCharCode(b);
+  s.tail = (s.tail.length >= REPEAT_TAIL ? s.tail.slice(1) : s.tail) + String.fromCharCode(b);
   return endsInRepeat(s.tail);
 }
 
