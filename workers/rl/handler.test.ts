@@ -2,7 +2,7 @@
  * The RL worker's handler in Node (same code as in the worker), with real Pyodide and TF.js
  * (WASM) and an in-memory run store: a run streams steps and writes its files; pause saves a
  * checkpoint and waits; resume from the store (a fresh handler, as after a page reload)
- * continues the step count and drops log lines past the checkpoint; twin runs interleave.
+ * continues the step count and drops log lines past the checkpoint; twin runs step together.
  *
  * A random model: its groups are all-wrong, so no update runs, but every step still goes
  * through rollouts, scoring, logging and checkpoints, which is what the handler adds.
@@ -104,13 +104,13 @@ describe('RL worker handler', () => {
     expect([...dirs].sort()).toEqual(['step-000002', 'step-000003']);
   }, 120_000);
 
-  it('twin runs interleave step by step; stop checkpoints the finished steps', async () => {
+  it('twin runs step together (one arm rolls out while the other does); stop abandons the step in progress and checkpoints the finished ones', async () => {
     const order: string[] = [];
     const t = handler((e, handle) => {
-      if (e.type === 'step') {
-        order.push(`${e.runId}:${e.step}`);
-        if (order.length === 3) void handle({ type: 'stop' });
-      }
+      if (e.type === 'step') order.push(`${e.runId}:${e.step}`);
+      if (e.type === 'rollout') order.push(`${e.runId}:rollout ${e.step}`);
+      // Stop in the middle of the second step's rollouts.
+      if (e.type === 'rollout' && e.step === 2) void handle({ type: 'stop' });
     });
     const w = await weights();
     await t.handle({
@@ -122,15 +122,20 @@ describe('RL worker handler', () => {
       weights: w,
       backend: 'wasm',
     });
-    expect(order).toEqual(['A:1', 'B:1', 'A:2']);
+    const steps = order.filter((x) => !x.includes('rollout'));
+    expect(steps).toEqual(['A:1', 'B:1']);
+    // Concurrent: both arms rolled out step 1 before either reported it.
+    const firstStep = order.indexOf('A:1');
+    expect(order.slice(0, firstStep)).toContain('A:rollout 1');
+    expect(order.slice(0, firstStep)).toContain('B:rollout 1');
     expect(t.events[t.events.length - 1]).toEqual({
       type: 'done',
       runs: [
-        { runId: 'A', steps: 2, stoppedBy: 'stopped' },
+        { runId: 'A', steps: 1, stoppedBy: 'stopped' },
         { runId: 'B', steps: 1, stoppedBy: 'stopped' },
       ],
     });
-    expect(text('A', 'checkpoints/latest.json')).toContain('"step": 2');
+    expect(text('A', 'checkpoints/latest.json')).toContain('"step": 1');
     expect(text('B', 'checkpoints/latest.json')).toContain('"step": 1');
     expect(JSON.parse(text('B', 'config.json')).config.toolRewardCoef).toBe(0);
   }, 120_000);

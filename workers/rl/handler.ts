@@ -5,10 +5,14 @@
  * the run store (config, metrics, groups, samples, per-step token views, checkpoints).
  *
  * Twin runs (the collapse demo) share this worker: one Python pool and one TF.js backend,
- * each arm with its own model and optimizer, and the loop always steps the arm that is behind
- * (ties: in the given order). On a 2-core machine two workers would only fight over the same
- * cores and double the memory (two Pyodide pools, two backends); interleaving also keeps both
- * arms at the same step count, so the side-by-side curves are comparable at every moment.
+ * each arm with its own model and optimizer. The arms that are behind (all of them, as they
+ * move in lockstep) step concurrently: while one arm waits for its Python tool calls, the other
+ * decodes or updates on this thread, so the two cores stay busy (stepping them one after the
+ * other left this thread idle whenever an arm waited on Python). Two workers would double the
+ * memory (two Pyodide pools, two backends) for no more cores; lockstep keeps both arms at the
+ * same step count, so the side-by-side curves are comparable at every moment. Nothing in a step
+ * holds TF.js state across an await (tidy is synchronous), so concurrent steps do not mix, and
+ * rollouts are seeded per trajectory, so an arm computes the same whichever arm runs beside it.
  *
  * Pause takes effect between steps (a step is rollouts + one update; there is no consistent
  * state inside it) and saves a checkpoint, so a reload while paused loses nothing. Stop
@@ -30,7 +34,7 @@ import type { Trajectory } from '../../src/agent/types';
 import type { PythonRuntime } from '../../src/runtime/types';
 import { validateRlConfig, type RlConfig } from '../../src/rl/config';
 import { jsonLine, readJson, writeJson, type RunStore } from '../../src/rl/runStore';
-import { GrpoTrainer } from '../../src/rl/trainer';
+import { GrpoTrainer, type StepReport } from '../../src/rl/trainer';
 import type { RlEvent, RlRequest, RunSpec, StepTokens } from './protocol';
 
 export interface RlHandlerOptions {
@@ -190,6 +194,34 @@ export function createRlHandler(opts: RlHandlerOptions): (msg: RlRequest) => Pro
     return arm;
   };
 
+  /** One step of one arm: rollouts and update; on WebGPU the step is checkpointed at once. */
+  const stepArm = async (arm: Arm, backendName: BackendName, device: ReturnType<typeof watchDevice>): Promise<StepReport> => {
+    arm.live.step = arm.trainer.step + 1;
+    const report = await arm.trainer.trainStep();
+    // Rollouts on a lost device end as failed episodes rather than throwing: not a real step.
+    const lostDuring = deviceLostDuring([...report.trajectories.values()].map((t) => t.error), device);
+    if (lostDuring) throw new Error(lostDuring);
+    // A device can go at any moment: keep every finished step (the loss then costs one step).
+    const every = arm.config.checkpointEvery;
+    if (backendName === 'webgpu' && !(every > 0 && report.step % every === 0)) await saveCheckpoint(arm);
+    return report;
+  };
+
+  /** After a finished step: its token view, the checkpoint cadence, and the step event. */
+  const finishStep = async (arm: Arm, report: StepReport) => {
+    await writeJson(arm.store, `tokens/step-${pad(report.step)}.json`, stepTokens(report.trajectories));
+    const samples = arm.store.list ? await arm.store.list(`samples/step-${pad(report.step)}-`) : [];
+    const every = arm.config.checkpointEvery;
+    if (every > 0 && report.step % every === 0) {
+      arm.lastSaved = report.step;
+      opts.post({ type: 'checkpoint', runId: arm.spec.runId, step: report.step });
+      await prune(arm);
+    }
+    // NaN does not survive JSON but does survive postMessage; send what the log file holds.
+    opts.post({ type: 'step', runId: arm.spec.runId, step: report.step, metrics: JSON.parse(jsonLine(report.metrics)), groups: JSON.parse(jsonLine(report.groups)), samples });
+    opts.afterStep?.(arm.spec.runId, report.step);
+  };
+
   const start = async (msg: Extract<RlRequest, { type: 'start' }>) => {
     const ctrl = new AbortController();
     controller = ctrl;
@@ -225,55 +257,41 @@ export function createRlHandler(opts: RlHandlerOptions): (msg: RlRequest) => Pro
           break;
         }
         for (const a of arms) if (a.trainer.step >= a.config.steps) a.done = true;
-        const next = arms.filter((a) => !a.done).sort((a, b) => a.trainer.step - b.trainer.step)[0];
-        if (!next) break;
-        next.live.step = next.trainer.step + 1;
-        let report;
-        try {
-          report = await next.trainer.trainStep();
-          // Rollouts on a lost device end as failed episodes rather than throwing: not a real step.
-          const lostDuring = deviceLostDuring([...report.trajectories.values()].map((t) => t.error), device);
-          if (lostDuring) throw new Error(lostDuring);
-          // A device can go at any moment: keep every finished step (the loss then costs one step).
-          const every = next.config.checkpointEvery;
-          if (backend.name === 'webgpu' && !(every > 0 && report.step % every === 0)) await saveCheckpoint(next);
-        } catch (err) {
-          if (ctrl.signal.aborted) {
-            stopped = true;
-            break;
-          }
-          const lost = deviceLossReason(err, device);
-          if (!lost || lostBackends.length >= MAX_BACKEND_LOSSES) throw err;
-          lostBackends.push(backend.name);
-          // The arms' tensors lived on the lost device: drop them and rebuild from the store.
-          for (const arm of arms.splice(0)) {
-            try {
-              arm.trainer.dispose();
-              arm.model.dispose();
-            } catch {
-              // A lost device's buffers may refuse to be freed; they are gone with it anyway.
-            }
-          }
-          backend = await selectBackend({ exclude: lostBackends, ...(opts.wasmPaths ? { wasmPaths: opts.wasmPaths } : {}) });
-          device = watchDevice();
-          opts.post({ type: 'backend', backend });
-          for (const spec of msg.runs) arms.push(await prepare({ ...spec, resume: true }, null, rt, ctrl.signal));
-          const steps = Object.fromEntries(arms.map((a) => [a.spec.runId, a.trainer.step]));
-          opts.post({ type: 'backend-lost', from: lostBackends[lostBackends.length - 1]!, to: backend.name, reason: lost, steps });
-          continue;
+        const live = arms.filter((a) => !a.done);
+        if (!live.length) break;
+        const behind = Math.min(...live.map((a) => a.trainer.step));
+        const batch = live.filter((a) => a.trainer.step === behind);
+        const settled = await Promise.allSettled(batch.map((arm) => stepArm(arm, backend.name, device)));
+        // Finished steps are kept and reported even when the other arm's step failed.
+        for (let i = 0; i < batch.length; i++) {
+          const r = settled[i]!;
+          if (r.status === 'fulfilled') await finishStep(batch[i]!, r.value);
         }
-        const tokensPath = `tokens/step-${pad(report.step)}.json`;
-        await writeJson(next.store, tokensPath, stepTokens(report.trajectories));
-        const samples = next.store.list ? await next.store.list(`samples/step-${pad(report.step)}-`) : [];
-        const every = next.config.checkpointEvery;
-        if (every > 0 && report.step % every === 0) {
-          next.lastSaved = report.step;
-          opts.post({ type: 'checkpoint', runId: next.spec.runId, step: report.step });
-          await prune(next);
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (!failed) continue;
+        const err: unknown = failed.reason;
+        if (ctrl.signal.aborted) {
+          stopped = true;
+          break;
         }
-        // NaN does not survive JSON but does survive postMessage; send what the log file holds.
-        opts.post({ type: 'step', runId: next.spec.runId, step: report.step, metrics: JSON.parse(jsonLine(report.metrics)), groups: JSON.parse(jsonLine(report.groups)), samples });
-        opts.afterStep?.(next.spec.runId, report.step);
+        const lost = deviceLossReason(err, device);
+        if (!lost || lostBackends.length >= MAX_BACKEND_LOSSES) throw err;
+        lostBackends.push(backend.name);
+        // The arms' tensors lived on the lost device: drop them and rebuild from the store.
+        for (const arm of arms.splice(0)) {
+          try {
+            arm.trainer.dispose();
+            arm.model.dispose();
+          } catch {
+            // A lost device's buffers may refuse to be freed; they are gone with it anyway.
+          }
+        }
+        backend = await selectBackend({ exclude: lostBackends, ...(opts.wasmPaths ? { wasmPaths: opts.wasmPaths } : {}) });
+        device = watchDevice();
+        opts.post({ type: 'backend', backend });
+        for (const spec of msg.runs) arms.push(await prepare({ ...spec, resume: true }, null, rt, ctrl.signal));
+        const steps = Object.fromEntries(arms.map((a) => [a.spec.runId, a.trainer.step]));
+        opts.post({ type: 'backend-lost', from: lostBackends[lostBackends.length - 1]!, to: backend.name, reason: lost, steps });
       }
       opts.post({ type: 'phase', phase: 'stopping', detail: 'Saving checkpoints…' });
       for (const arm of arms) await saveCheckpoint(arm);

@@ -1,7 +1,7 @@
 /**
  * The RL worker's typed protocol: one discriminated union each way, the payload tied to the
  * kind, everything structured-cloneable. One worker trains one run, or the two arms of the
- * collapse demo (interleaved step by step, see handler.ts).
+ * collapse demo (stepping together, in lockstep, see handler.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendName, BackendRequest } from '../../src/model/backend';
