@@ -1,7 +1,7 @@
 /**
  * `npm run eval -- --policy scripted|baseline|tiny --suite <name> --n <count> --seed <s>
  *     [--concurrency k] [--turns t] [--error-mode end|feed-back]
- *     [--skip p] [--slip p] [--guess p] [--strategy oracle-crop|search-then-crop|toolkit]
+ *     [--skip p] [--slip p] [--guess p] [--strategy oracle-crop|search-then-crop|toolkit|toolkit-check]
  *     [--weights dir] [--temperature t] [--frames k] [--backend wasm|cpu] [--items file.jsonl]
  *     [--trajectories file.jsonl]`
  *

@@ -1,7 +1,7 @@
 /**
  * `npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s]
  *     [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x]
- *     [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k]
+ *     [--strategy toolkit|toolkit-check|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k]
  *     [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off] [--copy-match n] [--init dir]
  *     [--real-photos N] [--real-videos M] [--media-dir dir]`
  *
@@ -53,7 +53,7 @@ const countBy = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ((
 import { numberOr } from './args';
 
 const USAGE =
-  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k] [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off] [--copy-match n] [--init dir] [--real-photos N] [--real-videos M] [--media-dir dir]';
+  'usage: npm run train:sft -- [--preset default|test] [--tasks N] [--steps S] [--minutes M] [--seed s] [--out dir] [--data-dir dir] [--concurrency k] [--batch B] [--seq-len T] [--lr x] [--strategy toolkit|toolkit-check|search-then-crop|oracle-crop] [--skip p] [--slip p] [--backend wasm|cpu] [--augment k] [--upfront p] [--mix suite=w,…] [--token-shift n] [--copy-head on|off] [--copy-match n] [--init dir] [--real-photos N] [--real-videos M] [--media-dir dir]';
 
 
 export async function main(argv: string[]): Promise<number> {

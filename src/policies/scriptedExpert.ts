@@ -29,7 +29,7 @@ import type { VisualSearchQuestion } from '../tasks/visualSearch';
 import { cropShowCode, countingCode, makeSlip, videoLookCode, videoScanCode, type Window } from './expertScripts';
 import { cropFromSearch, searchCode, type SearchQuery } from './searchScripts';
 import { GLOBAL_VIEW_MAX_SIDE, globalViewReading, uniformFrameIndices } from './globalViewBaseline';
-import { answerFromToolkit, realPlanOf, toolkitSteps } from './toolkitExpert';
+import { answerFromToolkit, realPlanOf, toolkitCheckSteps, toolkitSteps } from './toolkitExpert';
 import { answerFromObservation, answerFromSearchCrop, observationText, wrongGuess, type CropView } from './expertAnswers';
 
 export interface ScriptedExpertOptions {
@@ -45,12 +45,15 @@ export interface ScriptedExpertOptions {
    * about the target's position comes from the truth, so a small policy can learn it.
    * 'toolkit' (toolkitExpert.ts): every family in one line calling a pre-bound helper (find,
    * count, scan_video), the answer read from its printout; what the tiny policy learns.
+   * 'toolkit-check': the same, but visual search locates, zooms and checks (three calls; the
+   * collapse demo's start, toolkitExpert.ts).
    */
   strategy?: ExpertStrategy;
 }
 
-export type ExpertStrategy = 'oracle-crop' | 'search-then-crop' | 'toolkit';
-export const EXPERT_STRATEGIES: readonly ExpertStrategy[] = ['oracle-crop', 'search-then-crop', 'toolkit'];
+export type ExpertStrategy = 'oracle-crop' | 'search-then-crop' | 'toolkit' | 'toolkit-check';
+export const EXPERT_STRATEGIES: readonly ExpertStrategy[] = ['oracle-crop', 'search-then-crop', 'toolkit', 'toolkit-check'];
+const isToolkit = (s: ExpertStrategy) => s === 'toolkit' || s === 'toolkit-check';
 
 /** One planned tool call: its reasoning and code; `slip` marks the broken first attempt. */
 interface ToolStep {
@@ -205,12 +208,14 @@ function plan(task: Task, opts: Required<ScriptedExpertOptions>, maxTurns: numbe
   const slipRng = rng.fork('slip');
   const stepRng = rng.fork('steps');
   // The user's own media: only the toolkit strategy has a plan (rules over the question).
-  const noPlan = task.family === 'user' && (opts.strategy !== 'toolkit' || !realPlanOf(task));
+  const noPlan = task.family === 'user' && (!isToolkit(opts.strategy) || !realPlanOf(task));
   if (guess || skip || noPlan || maxTurns < 2) return { plan: { mode: guess ? 'guess' : 'skip', steps: [], slipAt: -1, slip: null }, rng };
   const budget = maxTurns;
   const steps: ToolStep[] =
     opts.strategy === 'toolkit'
       ? toolkitSteps(task, stepRng)
+      : opts.strategy === 'toolkit-check'
+      ? toolkitCheckSteps(task, stepRng)
       : task.family === 'visual-search'
       ? opts.strategy === 'search-then-crop' && budget >= 3
         ? searchSteps(task, stepRng)
@@ -297,7 +302,7 @@ export function createScriptedExpert(options: ScriptedExpertOptions = {}): Polic
       const lastStep = turns.length && ctx.turn > 0 ? p.steps[turns[Math.min(ctx.turn, turns.length) - 1]!.step] : undefined;
       const read =
         ctx.turn > 0 && lastStep
-          ? opts.strategy === 'toolkit'
+          ? isToolkit(opts.strategy)
             ? answerFromToolkit(task, observationText(ctx))
             : lastStep.dynamic
               ? answerFromSearchCrop(task, ctx)

@@ -138,4 +138,20 @@ describe("scripted expert, 'toolkit' strategy", () => {
     expect(seen.direct).toBeGreaterThan(0);
     expect(seen.scanned).toBeGreaterThan(0);
   });
+
+  it("'toolkit-check' (the collapse demo's start): locate, zoom, check — three calls, the answer read from the check", async () => {
+    const n = 6;
+    const { summary, items } = await evaluate({ policy: createScriptedExpert({ seed: 2, strategy: 'toolkit-check' }), runtime, config: TRAINING_LOOP, n, concurrency: 2, makeTask: (i) => suiteTask('visual-search-glance', i, 5) });
+    expect(summary.accuracy, JSON.stringify(items.filter((i) => !i.correct))).toBe(1);
+    expect(summary.meanToolCalls).toBe(3);
+    const traj = await runTrajectory({ task: suiteTask('visual-search-glance', 1, 5), policy: createScriptedExpert({ seed: 2, strategy: 'toolkit-check' }), runtime, config: TRAINING_LOOP });
+    expect(traj.turns.map((t) => t.code?.split('(')[0])).toEqual(['hits = find', 'crop = zoom', 'check = find', undefined]);
+    // The check ran on the zoomed crop: its printout names the crop's size (what zoom printed).
+    const zoomed = traj.turns[1]!.observation!.output.match(/: (\d+x\d+)$/m)?.[1];
+    expect(zoomed).toBeTruthy();
+    expect(traj.turns[2]!.observation!.output).toContain(`1 match in the ${zoomed} image`);
+    // Other families keep their single call.
+    const video = await runTrajectory({ task: suiteTask('video-events', 0, 5), policy: createScriptedExpert({ seed: 2, strategy: 'toolkit-check' }), runtime, config: TRAINING_LOOP });
+    expect(countToolCalls(video.turns)).toBe(1);
+  });
 });

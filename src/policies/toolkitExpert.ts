@@ -70,6 +70,32 @@ export function toolkitSteps(task: Task, rng: Rng): ToolkitStep[] {
   return [];
 }
 
+/**
+ * The 'toolkit-check' strategy (the collapse demo's start, issue 13): on visual search, three
+ * calls instead of one — locate the target with find(), zoom into its box, then find() it again
+ * in the zoomed crop to check it — so a tool episode makes several calls and the accumulative
+ * tool reward (0.1 × calls, on right answers) is worth 0.3, as in PyVision-RL's multi-call
+ * episodes. Each call is one more chance of a slip and one more turn of the budget. The answer is
+ * read from the check's printout. Other families keep their single call.
+ */
+export function toolkitCheckSteps(task: Task, rng: Rng): ToolkitStep[] {
+  const steps = toolkitSteps(task, rng);
+  if (task.family !== 'visual-search' || steps.length !== 1) return steps;
+  const q = task.truth.question as VisualSearchQuestion;
+  const words = q === 'shape' ? `${task.truth.colour as ColourName} object` : (task.truth.shape as ShapeName);
+  return [
+    steps[0]!,
+    {
+      text: rng.pick([`find() printed a box. Let me zoom into it to see the ${words} up close.`, `I'll enlarge the box of the first match.`]),
+      code: 'crop = zoom(image_clue_0, hits[0][2])',
+    },
+    {
+      text: rng.pick([`Let me check the ${words} again in the zoomed crop.`, `To be sure, I'll find the ${words} in the crop too.`]),
+      code: `check = find(crop, ${phrase(words)}, show=False)`,
+    },
+  ];
+}
+
 /** The `key=value` fields of the first printed line whose first field is `first=` (after an optional ordinal word). */
 function fields(observation: string, first: string): Record<string, string> | null {
   const line = observation.split('\n').find((l) => new RegExp(`^  (?:[a-z]+ )?${first}=`).test(l));

@@ -76,6 +76,9 @@ describe('determinism', () => {
       expect(t.truth.question).toBe('colour');
       expect(t.truth.distractors).toBe(0);
       expect(Math.max(b.x1 - b.x0, b.y1 - b.y0) / Math.max(W, H)).toBeGreaterThan(0.2);
+      // A small canvas, so the demo's tool calls stay cheap.
+      expect(Math.max(W, H)).toBeGreaterThanOrEqual(448);
+      expect(Math.max(W, H)).toBeLessThanOrEqual(768);
     }
   });
 });

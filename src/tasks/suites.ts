@@ -42,10 +42,12 @@ export const SUITES = {
   'visual-search-medium': { family: 'visual-search', params: { difficulty: 'medium' }, description: 'visual search, medium targets only' },
   'visual-search-large': { family: 'visual-search', params: { difficulty: 'large' }, description: 'visual search, large targets only (readable in the global view)' },
   // The collapse demo's "no tools needed" tasks: even the tiny policy's 64-px view shows the answer.
+  // Small canvases (448–768 px) keep its tool calls cheap: find() on a 2,000-px canvas took ≈ 1.5 s
+  // of Python, on these ≈ 0.1 s, and Python was most of a demo step's rollout time.
   'visual-search-glance': {
     family: 'visual-search',
-    params: { difficulty: 'large', distractors: 0, question: 'colour', targetRel: [0.25, 0.35] },
-    description: 'one big object (25–35 % of the side) and nothing else; its colour is asked (answerable at a glance)',
+    params: { difficulty: 'large', distractors: 0, question: 'colour', targetRel: [0.25, 0.35], canvasSize: [448, 768] },
+    description: 'one big object (25–35 % of the side) on a 448–768 px canvas and nothing else; its colour is asked (answerable at a glance)',
   },
   counting: { family: 'counting', params: {}, description: 'counting by colour, shape or both; default size mix' },
   'counting-small': { family: 'counting', params: { difficulty: 'small' }, description: 'counting, small objects only' },
