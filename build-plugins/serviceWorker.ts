@@ -19,7 +19,8 @@ const PYODIDE_CORE = ['pyodide.mjs', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'pyt
 /**
  * What the first visit caches: the shell, the build's own code (assets/: every view, the
  * training worker, TF.js's WASM binaries), Pyodide's core, the default policy's weights and the
- * sample photos. Anything else under dist/ (the collapse-demo weights, detector models, OCR
+ * sample photos and the collapse demo's recorded run (drawn as soon as the RL view opens, so it is
+ * there offline too). Anything else under dist/ (the collapse-demo weights, detector models, OCR
  * data, further Pyodide wheels) is cached by the service worker the first time it is used.
  */
 export function isPrecached(urlPath: string): boolean {
@@ -30,6 +31,7 @@ export function isPrecached(urlPath: string): boolean {
   if (urlPath.startsWith('/assets/')) return true;
   if (urlPath.startsWith('/samples/')) return !urlPath.endsWith('.md');
   if (urlPath.startsWith('/models/tiny/')) return true;
+  if (urlPath === '/demo/collapse-recording.json') return true;
   return PYODIDE_CORE.some((f) => urlPath === `/pyodide/${f}`);
 }
 

@@ -131,6 +131,16 @@ test('one click starts the collapse demo as npm run demo:collapse does: its star
   const start = hashOf('collapse-start');
   expect(start).not.toBe(hashOf('tiny'));
   await expect(page.getByTestId('model-current')).toHaveAttribute('title', new RegExp(hashOf('tiny')));
+  // The recorded run (public/demo/collapse-recording.json) is drawn at once, faded behind the live
+  // curves, before anything is started: a fresh page has no run and no live point.
+  const recordedSteps = String((JSON.parse(readFileSync('public/demo/collapse-recording.json', 'utf8')) as { settings: { steps: number } }).settings.steps);
+  const accuracy = page.getByTestId('rl-collapse-accuracy');
+  await expect(page.getByTestId('rl-collapse-recorded')).toHaveAttribute('data-steps', recordedSteps, { timeout: 5_000 });
+  await expect(accuracy).toHaveAttribute('data-recorded', recordedSteps, { timeout: 5_000 });
+  await expect(accuracy).toHaveAttribute('data-points', '0');
+  await expect(page.getByTestId('rl-collapse-accuracy-chart')).toHaveAttribute('aria-label', /A, recorded: \d.*B, recorded: \d/);
+  await expect(accuracy.locator('canvas').first()).toBeVisible();
+  await expect(page.getByTestId('rl-run')).toHaveCount(0);
   // No set-up step: the one button loads the demo's weights and preset, says so, and starts.
   await page.getByTestId('rl-collapse-start').click();
   await expect(page.getByTestId('model-current')).toHaveAttribute('title', new RegExp(start), { timeout: 60_000 });
@@ -143,6 +153,7 @@ test('one click starts the collapse demo as npm run demo:collapse does: its star
   await expect(runs.nth(0)).toContainText('tool reward 0.1');
   // The live curves move (a collapse-preset step of each arm: the report needs both), then Stop ends both arms.
   await expect.poll(async () => Number(await page.getByTestId('rl-collapse-accuracy').getAttribute('data-points')), { timeout: 200_000 }).toBeGreaterThan(0);
+  await expect(accuracy).toHaveAttribute('data-recorded', recordedSteps);
   await expect(page.getByTestId('rl-collapse-report')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('rl-stop').click();
   await expect(page.getByTestId('rl-progress')).toBeHidden({ timeout: 60_000 });

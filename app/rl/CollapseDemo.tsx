@@ -3,17 +3,22 @@ import { COLLAPSE_DEMO, COLLAPSE_EXPLANATION, collapseDemoBase } from '../../src
 import { M, type MetricName } from '../../src/rl/metrics';
 import { COLLAPSE_CHARTS } from './charts';
 import { downloadClassroomReport } from './classroomExport';
+import { RecordedNote, RecordedSamples, recordedLines, useRecording } from './RecordedRun';
 import { emptyRunData, series } from './runData';
 import { useModel } from '../store/modelStore';
 import { useRl } from './rlStore';
-import { UChart } from './UChart';
+import { UChart, type Line } from './UChart';
 
 const A_COLOR = '#2b6cb0';
 const B_COLOR = '#c05621';
 
+/** Steps logged in any of the lines (as UChart counts its points). */
+const stepsIn = (lines: Line[]) => new Set(lines.flatMap((l) => l.points.map(([x]) => x))).size;
+
 /**
  * The collapse demo: two runs from the same weights and seed, differing only in the tool-reward
- * coefficient (0.1 vs 0), trained interleaved in one worker and drawn side by side.
+ * coefficient (0.1 vs 0), trained together in one worker (stepping concurrently) and drawn side by side,
+ * over the faded curves of a recorded run (RecordedRun.tsx).
  */
 export function CollapseDemo() {
   const runs = useRl((s) => s.runs);
@@ -27,6 +32,8 @@ export function CollapseDemo() {
   const modelBusy = useModel((s) => s.working);
   const [loaded, setLoaded] = useState<string | null>(null);
   const [reportError, setReportError] = useState<string | null>(null);
+  const recording = useRecording();
+  const rec = recording.status === 'ok' ? recording.recording : null;
   /**
    * One click: the headless demo's own start weights and preset (`npm run demo:collapse` with no
    * options, src/rl/collapseDemo.ts), then both arms. A load failure shows in the header and
@@ -152,21 +159,29 @@ export function CollapseDemo() {
               ))}
             </tbody>
           </table>
-          <div className="rl-chart-grid">
-            {COLLAPSE_CHARTS.map((c) => (
-              <UChart
-                key={c.metric}
-                title={c.title}
-                testId={`rl-collapse-${c.metric === M.accuracy ? 'accuracy' : c.metric.replace(/\W/g, '-')}`}
-                lines={[
-                  { label: 'A: tool reward 0.1', color: A_COLOR, points: series(da.metrics, c.metric) },
-                  { label: 'B: tool reward 0', color: B_COLOR, points: series(db.metrics, c.metric) },
-                ]}
-              />
-            ))}
-          </div>
         </>
       )}
+      <RecordedNote state={recording} />
+      {(rec || (a && b)) && (
+        <div className="rl-chart-grid">
+          {COLLAPSE_CHARTS.map((c) => {
+            const id = `rl-collapse-${c.metric === M.accuracy ? 'accuracy' : c.metric.replace(/\W/g, '-')}`;
+            const recorded = rec ? recordedLines(rec, c.metric, { A: A_COLOR, B: B_COLOR }) : [];
+            // With a recording the live lines are there from the start (empty): the chart is not rebuilt when a run begins.
+            const live: Line[] = [
+              { label: 'A: tool reward 0.1', color: A_COLOR, points: a && b ? series(da.metrics, c.metric) : [] },
+              { label: 'B: tool reward 0', color: B_COLOR, points: a && b ? series(db.metrics, c.metric) : [] },
+            ];
+            // data-points counts the live steps only; data-recorded the recorded ones.
+            return (
+              <div key={c.metric} className="rl-chart" data-testid={id} data-points={stepsIn(live)} data-recorded={stepsIn(recorded)}>
+                <UChart title={c.title} testId={`${id}-chart`} lines={[...recorded, ...live]} />
+              </div>
+            );
+          })}
+        </div>
+      )}
+      <RecordedSamples state={recording} />
     </section>
   );
 }

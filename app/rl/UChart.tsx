@@ -14,6 +14,8 @@ export interface Line {
   color: string;
   points: Array<[number, number | null]>;
   dash?: boolean;
+  /** A background line (the collapse demo's recorded run): no point markers, so it stays behind. */
+  faded?: boolean;
 }
 
 export const COLORS = ['#2b6cb0', '#c05621', '#2f855a', '#9b2c2c', '#6b46c1', '#b7791f', '#4a5568', '#00a3c4'];
@@ -45,7 +47,7 @@ function showLastValues(u: uPlot): void {
 export function UChart({ title, lines, testId, height = 170, emptyNote }: { title: string; lines: Line[]; testId?: string; height?: number; emptyNote?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = lines.map((l) => `${l.label}|${l.color}|${l.dash ? 1 : 0}`).join(';');
+  const shape = lines.map((l) => `${l.label}|${l.color}|${l.dash ? 1 : 0}|${l.faded ? 1 : 0}`).join(';');
   const data = useMemo(() => alignLines(lines), [lines]);
   const points = data[0].length;
   // Steps were logged but none has a value for these lines (e.g. no video task): say so rather
@@ -79,7 +81,7 @@ export function UChart({ title, lines, testId, height = 170, emptyNote }: { titl
           },
         },
       ],
-      series: [{ label: 'step' }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: true, dash: l.dash ? [6, 4] : undefined, points: { show: true, size: 4 } }))],
+      series: [{ label: 'step' }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: true, dash: l.dash ? [6, 4] : undefined, points: { show: !l.faded, size: 4 } }))],
     };
     const u = new uPlot(opts, data, el);
     plot.current = u;

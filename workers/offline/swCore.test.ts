@@ -82,13 +82,13 @@ describe('caches', () => {
 });
 
 describe('isPrecached', () => {
-  it('precaches the shell, the build, Pyodide core, the default weights and the samples', () => {
-    for (const p of ['/index.html', '/assets/index-abc.js', '/assets/training.worker-x.js', '/assets/tfjs-backend-wasm-simd-x.wasm', '/pyodide/pyodide.asm.wasm', '/pyodide/python_stdlib.zip', '/pyodide/pv-files.json', '/models/tiny/weights.bin', '/samples/astronaut.png']) {
+  it('precaches the shell, the build, Pyodide core, the default weights, the samples and the recorded collapse run', () => {
+    for (const p of ['/index.html', '/assets/index-abc.js', '/assets/training.worker-x.js', '/assets/tfjs-backend-wasm-simd-x.wasm', '/pyodide/pyodide.asm.wasm', '/pyodide/python_stdlib.zip', '/pyodide/pv-files.json', '/models/tiny/weights.bin', '/samples/astronaut.png', '/demo/collapse-recording.json']) {
       expect(isPrecached(p), p).toBe(true);
     }
   });
   it('leaves optional folders and unused files to cache-on-first-use', () => {
-    for (const p of ['/models/collapse-start/weights.bin', '/perception/centernet.bin', '/tesseract/eng.traineddata', '/pyodide/numpy-2.4.6-cp314.whl', '/pyodide/pyodide.js', '/samples/README.md', '/assets/tfjs-backend-wasm-threaded-simd-x.wasm', '/blank.html']) {
+    for (const p of ['/models/collapse-start/weights.bin', '/perception/centernet.bin', '/tesseract/eng.traineddata', '/pyodide/numpy-2.4.6-cp314.whl', '/pyodide/pyodide.js', '/samples/README.md', '/demo/other.json', '/assets/tfjs-backend-wasm-threaded-simd-x.wasm', '/blank.html']) {
       expect(isPrecached(p), p).toBe(false);
     }
   });
