@@ -64,6 +64,7 @@
  * | v3³, 0.06      | 2          | 1    | 27¹   | 0.53 → 0.77 (1.45) | 0.53 → 0.34 (0.65) | without-arm bar missed |
  * | v3³, 0.10      | 2          | 1    | 18¹   | 0.49 → 0.17 (0.34) | 0.50 → 0.18 (0.35) | with-arm bar missed |
  * | v3³, 0.14      | 2          | 1    | 15¹   | 0.49 → 0.23 (0.47) | 0.49 → 0.24 (0.49) | with-arm bar missed |
+ * | 0.15 (default), glance canvases 448–768 px (c6b9931) | 1.5 | 1 | 60 | 0.22 → 0.16 (0.73), acc 0.95 → 0.78 | 0.22 → 0.01 (0.04), acc 0.97 → 0.86 | with-arm bars missed (726 s, load 6.7; means over 5 steps) |
  * ¹ stopped early (to save time, once the outcome was clear); ² the arm without the reward went
  * back to 0.2–0.33 by step 35. ³ v3: `train:sft` with INIT_ARGS but `--tasks 1000 --skip 0.5
  * --slip 0` (no coding slips in its data; 50 % tool use, tools right 1.00 and direct answers 0.90

@@ -154,7 +154,9 @@ export const RL_PRESETS = {
    * The interaction-collapse demo (`npm run demo:collapse`, cli/demoCollapse.ts; started from
    * public/models/collapse-start): both arms use this and differ only in toolRewardCoef. Small
    * steps (24 rollouts) and 3× the demo's learning rate, so a drift in tool use shows within
-   * minutes on a 2-core CPU (60 steps ≈ 9–11 min for both arms in parallel). 1e-3 was tried and
+   * minutes on a 2-core CPU (60 steps ≈ 9–11 min for both arms in parallel on the former
+   * 512–2,048 px glance canvases; `npm run bench:rl -- --config collapse` went from 8.6 to 4.6 s per step
+   * with today's 448–768 px ones). 1e-3 was tried and
    * damages the policy's text within ~20 steps.
    */
   collapse: {
