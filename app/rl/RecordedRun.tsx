@@ -75,7 +75,10 @@ export function RecordedNote({ state }: { state: RecordingState }) {
         {w ? ` from models/${w.name} (${w.contentHash.slice(0, 12)})` : ''}), so you can see where the curves are heading; the live runs draw over it. In it, tool
         calls per trajectory went {num(tools['with-tool-reward'].metrics[M.toolCallsMean].start)} → {num(tools['with-tool-reward'].metrics[M.toolCallsMean].end)} with
         the tool reward and {num(tools['without-tool-reward'].metrics[M.toolCallsMean].start)} → {num(tools['without-tool-reward'].metrics[M.toolCallsMean].end)} without
-        (means of the first and last {rec.summary.window} steps).
+        (means of the first and last {rec.summary.window} steps).{' '}
+        {rec.summary.pass
+          ? "It met the demo's bars (B at half its start's tool calls or less, A at 90 % or more and at least as accurate)."
+          : "It missed the demo's bars (B at half its start's tool calls or less, A at 90 % or more and at least as accurate): with this start the effect depends on the seed, so a live run may go either way."}
     </p>
   );
 }
