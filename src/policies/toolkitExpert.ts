@@ -30,14 +30,17 @@ export function realPlanOf(task: Task): RealPlan | null {
   return task.media.kind === 'image' ? planImageQuestion(task.question) : planVideoQuestion(task.question);
 }
 
+/** What a visual-search question names: colour and position questions name the shape, shape questions the colour. */
+function searchWords(task: Task): string {
+  return task.truth.question === 'shape' ? `${task.truth.colour as ColourName} object` : (task.truth.shape as ShapeName);
+}
+
 /** The single helper call for a task, with a line of reasoning before it. */
 export function toolkitSteps(task: Task, rng: Rng): ToolkitStep[] {
   const real = realPlanOf(task);
   if (real) return [{ text: planReasoning(real, (xs) => rng.pick(xs)), code: planCode(real) }];
   if (task.family === 'visual-search') {
-    const q = task.truth.question as VisualSearchQuestion;
-    // Colour and position questions name the shape; shape questions name the colour.
-    const words = q === 'shape' ? `${task.truth.colour as ColourName} object` : (task.truth.shape as ShapeName);
+    const words = searchWords(task);
     return [
       {
         text: rng.pick([`The ${words} may be too small to see at this scale. I'll find the ${words} with code.`, `Let me locate the ${words} with find() and look at it.`]),
@@ -81,8 +84,7 @@ export function toolkitSteps(task: Task, rng: Rng): ToolkitStep[] {
 export function toolkitCheckSteps(task: Task, rng: Rng): ToolkitStep[] {
   const steps = toolkitSteps(task, rng);
   if (task.family !== 'visual-search' || steps.length !== 1) return steps;
-  const q = task.truth.question as VisualSearchQuestion;
-  const words = q === 'shape' ? `${task.truth.colour as ColourName} object` : (task.truth.shape as ShapeName);
+  const words = searchWords(task);
   return [
     steps[0]!,
     {
